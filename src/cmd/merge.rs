@@ -1,0 +1,93 @@
+//! `samla merge`: the analyst's and the nightly job's command.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use samla::pipeline::{run_merge, MergeOptions};
+
+use super::{load_plan, FAILED, OK, PROBLEMS};
+
+/// Läs alla svar i inkorgen parallellt, validera mot planen och skriv
+/// sammanställning, avvikelserapport och JSON.
+///
+/// Exempel: samla merge --plan templates/cancerplan-norr-2022-2024.toml --inbox samples --out out
+#[derive(clap::Args)]
+pub struct Args {
+    /// Planen (TOML).
+    #[arg(long)]
+    plan: PathBuf,
+    /// Mappen med regionernas ifyllda mallar.
+    #[arg(long)]
+    inbox: PathBuf,
+    /// Mappen att skriva sammanstallning.xlsx, avvikelser.xlsx och sammanstallning.json i.
+    #[arg(long)]
+    out: PathBuf,
+    /// Avsluta med status 1 om det finns fel eller varningar.
+    #[arg(long)]
+    strict: bool,
+    /// Skriv sammanfattningen som JSON på stdout (för schemalagda jobb).
+    #[arg(long)]
+    json: bool,
+    /// Ingen förloppsindikator.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Längsta tid för att läsa en fil, i sekunder.
+    #[arg(long, default_value_t = 30)]
+    file_timeout: u64,
+}
+
+pub fn run(a: Args) -> i32 {
+    let plan = match load_plan(&a.plan) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut opts = MergeOptions::new(&a.inbox, &a.out);
+    opts.mode = super::read_mode(a.file_timeout);
+    let bar = if !a.quiet && std::io::stderr().is_terminal() {
+        let total = std::fs::read_dir(&a.inbox).map(|d| d.count()).unwrap_or(0);
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} filer, {msg} [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    if let Some(bar) = bar.clone() {
+        let findings = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        opts.on_file = Some(Arc::new(move |s| {
+            let n = findings.fetch_add(s.findings.len(), std::sync::atomic::Ordering::Relaxed)
+                + s.findings.len();
+            bar.set_message(format!("{n} avvikelser"));
+            bar.inc(1);
+        }));
+    }
+    let outcome = run_merge(&plan, &opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("samla: {e}");
+            return FAILED;
+        }
+    };
+    let s = &outcome.summary;
+    eprintln!("{}", s.one_line());
+    if !a.quiet {
+        eprintln!("samla: skrev {}", s.outputs.join(", "));
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(s).unwrap_or_default());
+    }
+    if a.strict && s.has_discrepancies() {
+        PROBLEMS
+    } else {
+        OK
+    }
+}

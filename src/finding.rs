@@ -1,0 +1,278 @@
+//! Findings: everything samla has to say about a return, with a stable code,
+//! a severity and a location, and a message in Swedish for people.
+//!
+//! ```
+//! use samla::{Finding, FindingCode, Location};
+//! let f = Finding::new(FindingCode::MissingRating, "Bedömning saknas för mål 1.5.")
+//!     .region("RJH")
+//!     .goal("1.5")
+//!     .at(Location::cell("inkorg/rjh.xlsx", "Uppföljning", 4, 3));
+//! assert_eq!(f.code.as_str(), "missing-rating");
+//! assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("D5"));
+//! ```
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::plan::GoalId;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// The file or value could not be used: somebody must act.
+    Error,
+    /// Used, but incomplete or unclear: follow it up.
+    Warning,
+    /// Used as it is; noted so that nothing happens silently.
+    Info,
+}
+
+impl Severity {
+    /// The Swedish word shown in reports.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Severity::Error => "fel",
+            Severity::Warning => "varning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $meaning:literal; )*) => {
+        /// A finding's stable, untranslated identifier.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+        pub enum FindingCode {
+            $( $(#[$doc])* #[serde(rename = $code)] $variant, )*
+        }
+
+        impl FindingCode {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
+
+            /// The kebab-case code, e.g. `missing-rating`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(FindingCode::$variant => $code),* }
+            }
+
+            /// The severity a finding of this code has.
+            pub fn severity(self) -> Severity {
+                match self { $(FindingCode::$variant => Severity::$sev),* }
+            }
+
+            /// What the code means, in English, for the README and `--help`.
+            pub fn meaning(self) -> &'static str {
+                match self { $(FindingCode::$variant => $meaning),* }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingRating = "missing-rating", Warning, "A region left a goal's rating blank.";
+    MissingSubmission = "missing-submission", Error, "A region (or the coordinator) of the plan sent no usable return.";
+    InvalidRating = "invalid-rating", Error, "A rating is not on the plan's scale; the value is kept in the finding.";
+    CompoundRating = "compound-rating", Warning, "A compound rating such as U/E (a goal with several parts): merged as written, to follow up.";
+    UncertainRating = "uncertain-rating", Warning, "An uncertain rating such as P?: merged as written, to follow up.";
+    CommentWithoutRating = "comment-without-rating", Warning, "A region commented on a goal but gave no rating.";
+    NormalisedRating = "normalised-rating", Info, "A rating written in another form (lower case, spaces, a full word such as Pågående) was read as a scale code.";
+    MissingGoalRow = "missing-goal-row", Warning, "A goal of the plan has no row in the return (deleted row).";
+    GoalMatchedByText = "goal-matched-by-text", Warning, "A row's goal id was missing or wrong; the row was matched to its goal by the goal text.";
+    GoalTextChanged = "goal-text-changed", Warning, "The goal text in a row differs from the plan's; the answer is merged under the goal id, but check it was meant for this goal.";
+    UnknownGoal = "unknown-goal", Error, "A row names no goal of the plan; what it holds is kept in the finding.";
+    DuplicateGoal = "duplicate-goal", Error, "Two rows answer the same goal; the first is merged, the other is kept in the finding.";
+    TextOutsideAnswers = "text-outside-answers", Warning, "Something was typed outside the answer columns; it is kept in the finding.";
+    NonTextValue = "non-text-value", Info, "A number, date or truth value stood where text was expected; it was read as text.";
+    CellError = "cell-error", Warning, "A cell holds a spreadsheet error such as #REF!.";
+    LongComment = "long-comment", Info, "A comment is longer than one Excel cell holds (32,767 characters); it is kept whole across continuation cells.";
+    AnswerSheetRenamed = "answer-sheet-renamed", Info, "The answer sheet was renamed; it was found by its header row.";
+    IdentityFromFileName = "identity-from-file-name", Warning, "The workbook carries no samla identity; plan and region were taken from the sheet and the file name.";
+    WrongPlan = "wrong-plan", Error, "The workbook was made for another plan; it is not merged.";
+    WrongPlanVersion = "wrong-plan-version", Error, "The workbook was made for another version of the plan; it is not merged.";
+    UnknownRegion = "unknown-region", Error, "The workbook names a region that does not report on this plan; it is not merged.";
+    RoleMismatch = "role-mismatch", Error, "The coordinator's template was returned as a region's (or the other way round); it is not merged.";
+    SupersededSubmission = "superseded-submission", Warning, "Two returns from the same region: the newer one is merged, this one is not.";
+    ConflictingSubmission = "conflicting-submission", Warning, "Two returns from the same region disagree on a goal; the difference is listed.";
+    NotATemplate = "not-a-template", Error, "A workbook that is not a samla template (no answer sheet found); it is not merged.";
+    UnreadableFile = "unreadable-file", Error, "The file could not be read as a workbook (corrupt, truncated, encrypted, wrong format).";
+    FileLimitExceeded = "file-limit-exceeded", Error, "The file exceeds a safety limit (size, zip expansion, sheet dimensions, cells, sheets); it is not parsed.";
+    ReaderFailed = "reader-failed", Error, "Reading the file crashed, ran out of memory or took too long; the rest of the inbox was still merged.";
+    SkippedEntry = "skipped-entry", Info, "An inbox entry that is not a return (lock file, folder, link, pipe, other file type) was left alone.";
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is: file, and when known sheet and cell (A1).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
+}
+
+impl Location {
+    /// The whole file.
+    pub fn file(path: impl AsRef<Path>) -> Location {
+        Location {
+            file: path.as_ref().display().to_string(),
+            sheet: None,
+            cell: None,
+        }
+    }
+
+    /// A sheet of the file.
+    pub fn sheet(path: impl AsRef<Path>, sheet: &str) -> Location {
+        Location {
+            sheet: Some(sheet.to_string()),
+            ..Location::file(path)
+        }
+    }
+
+    /// A cell, from zero-based row and column.
+    pub fn cell(path: impl AsRef<Path>, sheet: &str, row: u32, col: u32) -> Location {
+        Location {
+            cell: Some(a1(row, col)),
+            ..Location::sheet(path, sheet)
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, ", blad {s}")?;
+        }
+        if let Some(c) = &self.cell {
+            write!(f, ", cell {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Zero-based (row, col) to A1 notation.
+pub fn a1(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = ((c - 1) % 26) as u8;
+        letters.push((b'A' + rem) as char);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
+}
+
+/// One thing samla found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    pub severity: Severity,
+    /// The respondent's code, when known.
+    pub region: Option<String>,
+    pub goal: Option<GoalId>,
+    #[serde(flatten, serialize_with = "ser_location")]
+    pub location: Option<Location>,
+    /// Plain Swedish: what is wrong and how to fix it.
+    pub message: String,
+}
+
+fn ser_location<S: serde::Serializer>(loc: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(3))?;
+    m.serialize_entry("file", &loc.as_ref().map(|l| &l.file))?;
+    m.serialize_entry("sheet", &loc.as_ref().and_then(|l| l.sheet.as_ref()))?;
+    m.serialize_entry("cell", &loc.as_ref().and_then(|l| l.cell.as_ref()))?;
+    m.end()
+}
+
+impl Finding {
+    /// A finding with the code's severity and no location yet.
+    pub fn new(code: FindingCode, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            region: None,
+            goal: None,
+            location: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn region(mut self, region: impl Into<String>) -> Finding {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn goal(mut self, goal: impl Into<String>) -> Finding {
+        self.goal = Some(GoalId(goal.into()));
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Finding {
+        self.location = Some(location);
+        self
+    }
+
+    /// A stable order for reports: by file, then sheet, cell, code.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.region.as_deref().unwrap_or("\u{10FFFF}"),
+            self.location.as_ref().map(|l| l.file.as_str()),
+            self.goal.as_ref().map(|g| goal_sort_key(&g.0)),
+            self.location
+                .as_ref()
+                .and_then(|l| l.cell.as_deref().map(cell_sort_key)),
+            self.code,
+            self.message.as_str(),
+        )
+    }
+}
+
+/// `1.10` after `1.9`: compare dotted ids numerically.
+pub fn goal_sort_key(id: &str) -> Vec<(u64, String)> {
+    id.split('.')
+        .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_string()))
+        .collect()
+}
+
+fn cell_sort_key(cell: &str) -> (u64, usize, String) {
+    let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
+    let letters: String = cell.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    (digits.parse().unwrap_or(0), letters.len(), letters)
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(l) = &self.location {
+            write!(f, "{l}: ")?;
+        }
+        write!(
+            f,
+            "{} [{}]: {}",
+            self.severity.swedish(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_names() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(9, 25), "Z10");
+        assert_eq!(a1(0, 26), "AA1");
+        assert_eq!(a1(0, 16383), "XFD1");
+    }
+}

@@ -1,0 +1,375 @@
+//! Merges validated submissions into one consolidated follow-up: picks one
+//! return per respondent (the newest), lists what is missing, and builds the
+//! goals × regions table and the summary the reports are written from.
+//!
+//! ```
+//! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+//! let c = samla::merge::merge(&plan, Vec::new());
+//! // Nobody sent anything: one missing submission per region and the coordinator.
+//! assert_eq!(c.findings.len(), plan.regions.len() + 1);
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, FindingCode as C, Location, Severity};
+use crate::plan::{GoalId, Plan, Respondent};
+use crate::rating::Rating;
+use crate::validate::{GoalAnswer, Submission};
+
+/// What became of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceStatus {
+    Merged,
+    Superseded,
+    Refused,
+    Skipped,
+}
+
+impl SourceStatus {
+    pub fn swedish(self) -> &'static str {
+        match self {
+            SourceStatus::Merged => "sammanslagen",
+            SourceStatus::Superseded => "ersatt av nyare",
+            SourceStatus::Refused => "avvisad",
+            SourceStatus::Skipped => "hoppades över",
+        }
+    }
+}
+
+/// A file of the inbox and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub file: String,
+    pub region: Option<String>,
+    pub sha256: Option<String>,
+    /// When the file says it was saved, else its modification time (UTC).
+    pub time: Option<String>,
+    pub format: Option<String>,
+    pub status: SourceStatus,
+}
+
+/// One respondent's answer to a goal, in the consolidated table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub rating: Option<Rating>,
+    /// As written, when not blank (also when not on the scale).
+    pub written: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A goal and every respondent's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalRow {
+    pub id: GoalId,
+    pub area_id: String,
+    pub area: String,
+    pub text: String,
+    /// Respondent code → answer, for every respondent that sent a return.
+    pub answers: BTreeMap<String, Cell>,
+}
+
+/// The merged follow-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consolidation {
+    pub goals: Vec<GoalRow>,
+    pub sources: Vec<Source>,
+    /// Sorted for stable output.
+    pub findings: Vec<Finding>,
+    /// Respondent codes whose return was merged, in plan order.
+    pub reported: Vec<String>,
+}
+
+/// A submission plus its file's modification time, for ordering duplicates.
+pub struct Received {
+    pub submission: Submission,
+    pub mtime: Option<String>,
+}
+
+impl From<Submission> for Received {
+    fn from(submission: Submission) -> Received {
+        Received {
+            submission,
+            mtime: None,
+        }
+    }
+}
+
+/// Merges submissions. `inbox` order does not matter: the output is sorted.
+pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
+    let mut received: Vec<Received> = inbox.into_iter().map(Into::into).collect();
+    received.sort_by(|a, b| a.submission.file.cmp(&b.submission.file));
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    let mut by_who: BTreeMap<Respondent, Vec<Received>> = BTreeMap::new();
+    for r in received {
+        if r.submission.accepted() {
+            let who = r
+                .submission
+                .respondent
+                .clone()
+                .expect("an accepted submission has a respondent");
+            by_who.entry(who).or_default().push(r);
+        } else {
+            let skipped = r
+                .submission
+                .findings
+                .iter()
+                .all(|f| f.code == C::SkippedEntry);
+            sources.push(source(
+                &r,
+                if skipped {
+                    SourceStatus::Skipped
+                } else {
+                    SourceStatus::Refused
+                },
+                plan,
+            ));
+            findings.extend(r.submission.findings);
+        }
+    }
+    let mut chosen: BTreeMap<Respondent, Submission> = BTreeMap::new();
+    for (who, mut subs) in by_who {
+        // Newest first: the date inside the file, then the file's mtime, then name.
+        subs.sort_by(|a, b| {
+            (
+                b.submission.modified.as_deref(),
+                b.mtime.as_deref(),
+                &b.submission.file,
+            )
+                .cmp(&(
+                    a.submission.modified.as_deref(),
+                    a.mtime.as_deref(),
+                    &a.submission.file,
+                ))
+        });
+        let mut it = subs.into_iter();
+        let winner = it.next().expect("a group is never empty");
+        for old in it {
+            findings.push(
+                Finding::new(C::SupersededSubmission, format!(
+                    "{} har skickat flera svar. Den här filen har ersatts av den nyare {} och har inte förts in.",
+                    who.code(plan),
+                    winner.submission.file.display()
+                ))
+                .region(who.code(plan).0.clone())
+                .at(Location::file(&old.submission.file)),
+            );
+            findings.extend(conflicts(plan, &who, &winner.submission, &old.submission));
+            sources.push(source(&old, SourceStatus::Superseded, plan));
+        }
+        sources.push(source(&winner, SourceStatus::Merged, plan));
+        findings.extend(winner.submission.findings.iter().cloned());
+        chosen.insert(who, winner.submission);
+    }
+    let mut reported = Vec::new();
+    for who in Respondent::all(plan) {
+        if chosen.contains_key(&who) {
+            reported.push(who.code(plan).0.clone());
+        } else {
+            let what = if who.rates() {
+                "bedömningar och kommentarer"
+            } else {
+                "kommentarer"
+            };
+            findings.push(
+                Finding::new(C::MissingSubmission, format!(
+                    "Inget giltigt svar från {} ({}): dess {what} saknas i sammanställningen. Påminn {} om att skicka in sin mall.",
+                    who.code(plan),
+                    who.name(plan),
+                    who.code(plan)
+                ))
+                .region(who.code(plan).0.clone()),
+            );
+        }
+    }
+    let goals = plan
+        .goals()
+        .map(|(area, goal)| {
+            let answers = chosen
+                .iter()
+                .filter_map(|(who, sub)| {
+                    let a = sub.answers.as_ref()?.get(&goal.id)?;
+                    Some((
+                        who.code(plan).0.clone(),
+                        Cell {
+                            rating: a.rating.clone(),
+                            written: a.written.clone(),
+                            comment: a.comment.clone(),
+                        },
+                    ))
+                })
+                .collect();
+            GoalRow {
+                id: goal.id.clone(),
+                area_id: area.id.clone(),
+                area: area.title.clone(),
+                text: goal.text.clone(),
+                answers,
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sources.sort_by(|a, b| a.file.cmp(&b.file));
+    Consolidation {
+        goals,
+        sources,
+        findings,
+        reported,
+    }
+}
+
+fn source(r: &Received, status: SourceStatus, plan: &Plan) -> Source {
+    let s = &r.submission;
+    Source {
+        file: s.file.display().to_string(),
+        region: s.respondent.as_ref().map(|w| w.code(plan).0.clone()),
+        sha256: s.sha256.clone(),
+        time: s.modified.clone().or_else(|| r.mtime.clone()),
+        format: s.format.clone(),
+        status,
+    }
+}
+
+fn show(a: Option<&GoalAnswer>, f: impl Fn(&GoalAnswer) -> Option<String>) -> String {
+    a.and_then(f)
+        .map(|s| format!("\"{s}\""))
+        .unwrap_or_else(|| "blank".to_string())
+}
+
+/// Where two returns from the same respondent disagree, goal by goal.
+fn conflicts(plan: &Plan, who: &Respondent, new: &Submission, old: &Submission) -> Vec<Finding> {
+    let (Some(na), Some(oa)) = (&new.answers, &old.answers) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, goal) in plan.goals() {
+        let (n, o) = (na.get(&goal.id), oa.get(&goal.id));
+        for (what, get) in [
+            (
+                "bedömning",
+                (|a: &GoalAnswer| a.written.clone()) as fn(&GoalAnswer) -> Option<String>,
+            ),
+            ("kommentar", |a: &GoalAnswer| a.comment.clone()),
+        ] {
+            let (nv, ov) = (n.and_then(get), o.and_then(get));
+            if nv != ov {
+                out.push(
+                    Finding::new(C::ConflictingSubmission, format!(
+                        "Mål {}: {what} skiljer sig mellan {} ({}, inte införd) och {} ({}, införd).",
+                        goal.id,
+                        old.file.display(),
+                        show(o, get),
+                        new.file.display(),
+                        show(n, get),
+                    ))
+                    .region(who.code(plan).0.clone())
+                    .goal(goal.id.0.clone())
+                    .at(Location::file(&old.file)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Counts and lists the summary is built from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Region → level code (or `annat`, `blank`) → count.
+    pub per_region: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Area id → level code (or `annat`, `blank`) → count.
+    pub per_area: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Goals rated with the first level (achieved) by every region.
+    pub achieved_everywhere: Vec<GoalId>,
+    /// … by all regions but one.
+    pub achieved_all_but_one: Vec<GoalId>,
+    /// Goals rated with the last level (not started) by at least one region.
+    pub not_started_somewhere: Vec<GoalId>,
+    /// Goals that at least one region left without a rating.
+    pub missing_some_rating: Vec<GoalId>,
+}
+
+/// The key a rating is counted under: its level, or `annat` (compound,
+/// uncertain, invalid), or `blank`.
+pub fn bucket(cell: Option<&Cell>) -> String {
+    match cell {
+        Some(Cell {
+            rating: Some(Rating::Level(l)),
+            ..
+        }) => l.clone(),
+        Some(Cell {
+            written: Some(_), ..
+        }) => "annat".to_string(),
+        _ => "blank".to_string(),
+    }
+}
+
+impl Consolidation {
+    /// Counts per region and area, and the goal lists of the summary.
+    pub fn stats(&self, plan: &Plan) -> Stats {
+        let first = plan
+            .scale
+            .first()
+            .map(|l| l.code.clone())
+            .unwrap_or_default();
+        let last = plan
+            .scale
+            .last()
+            .map(|l| l.code.clone())
+            .unwrap_or_default();
+        let regions: Vec<String> = plan.regions.iter().map(|r| r.code.0.clone()).collect();
+        let mut s = Stats {
+            per_region: BTreeMap::new(),
+            per_area: BTreeMap::new(),
+            achieved_everywhere: Vec::new(),
+            achieved_all_but_one: Vec::new(),
+            not_started_somewhere: Vec::new(),
+            missing_some_rating: Vec::new(),
+        };
+        for g in &self.goals {
+            let mut achieved = 0;
+            let mut not_started = false;
+            let mut blank = false;
+            for r in &regions {
+                let b = bucket(g.answers.get(r));
+                *s.per_region
+                    .entry(r.clone())
+                    .or_default()
+                    .entry(b.clone())
+                    .or_default() += 1;
+                *s.per_area
+                    .entry(g.area_id.clone())
+                    .or_default()
+                    .entry(b.clone())
+                    .or_default() += 1;
+                achieved += usize::from(b == first);
+                not_started |= b == last;
+                blank |= b == "blank";
+            }
+            if achieved == regions.len() {
+                s.achieved_everywhere.push(g.id.clone());
+            } else if regions.len() > 1 && achieved == regions.len() - 1 {
+                s.achieved_all_but_one.push(g.id.clone());
+            }
+            if not_started {
+                s.not_started_somewhere.push(g.id.clone());
+            }
+            if blank {
+                s.missing_some_rating.push(g.id.clone());
+            }
+        }
+        s
+    }
+
+    /// Number of findings of each severity.
+    pub fn severity_counts(&self) -> BTreeMap<Severity, usize> {
+        let mut m = BTreeMap::new();
+        for f in &self.findings {
+            *m.entry(f.severity).or_default() += 1;
+        }
+        m
+    }
+}

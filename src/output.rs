@@ -1,0 +1,102 @@
+//! Safe output: every file is written to a temporary file beside its target
+//! and renamed into place, so a crash or a failed write leaves the previous
+//! output whole; an output folder is locked while a run writes into it.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("a.txt");
+//! samla::output::write_atomic(&path, b"hej").unwrap();
+//! assert_eq!(std::fs::read(&path).unwrap(), b"hej");
+//! ```
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{path}: kunde inte skrivas: {source}. Kontrollera att mappen finns och är skrivbar och att filen inte är öppen i Excel.")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: en annan körning av samla skriver redan i mappen (låsfilen {lock} är tagen). Vänta tills den är klar.")]
+    Locked { path: PathBuf, lock: PathBuf },
+    #[error("utdata kunde inte byggas: {0}")]
+    Build(String),
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let err = |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".samla-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    // tempfile creates 0600; an output is a document to share, so keep the
+    // existing file's mode, or use the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0o644);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode & 0o777))
+            .map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// An exclusive lock on an output folder, released on drop.
+#[derive(Debug)]
+pub struct DirLock {
+    _file: File,
+}
+
+/// Name of the lock file samla keeps in an output folder.
+pub const LOCK_FILE: &str = ".samla.lock";
+
+impl DirLock {
+    /// Creates `dir` if needed and takes its lock, failing at once if another
+    /// run holds it: a nightly job should fail loudly, not queue up.
+    pub fn acquire(dir: &Path) -> Result<DirLock, OutputError> {
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let lock = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .map_err(|source| OutputError::Write {
+                path: lock.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(DirLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(OutputError::Locked {
+                path: dir.to_path_buf(),
+                lock,
+            }),
+            Err(std::fs::TryLockError::Error(source)) => {
+                Err(OutputError::Write { path: lock, source })
+            }
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! One run end to end: scan the inbox, read every return in parallel,
+//! validate, merge, and write the three outputs atomically under a lock.
+//!
+//! ```no_run
+//! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+//! use samla::pipeline::{run_merge, MergeOptions};
+//! let outcome = run_merge(&plan, &MergeOptions::new("samples", "out")).unwrap();
+//! assert!(outcome.summary.merged >= 1);
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::finding::{Finding, FindingCode, Location, Severity};
+use crate::merge::{merge, Consolidation, Received, SourceStatus};
+use crate::output::{write_atomic, DirLock, OutputError};
+use crate::plan::Plan;
+use crate::reader::{Limits, RawReturn, ReadFailure};
+use crate::report;
+use crate::sandbox::{read_guarded, Sandbox, SandboxLimits};
+use crate::validate::{validate, Submission};
+
+/// Output file names.
+pub const CONSOLIDATED: &str = "sammanstallning.xlsx";
+pub const DISCREPANCIES: &str = "avvikelser.xlsx";
+pub const JSON: &str = "sammanstallning.json";
+
+/// Where files are parsed.
+#[derive(Debug, Clone)]
+pub enum ReadMode {
+    /// In this process: fast, for trusted files and tests.
+    InProcess,
+    /// In worker processes started from this executable (see [`crate::sandbox`]).
+    Isolated { exe: PathBuf, limits: SandboxLimits },
+}
+
+/// Called after each file is read and validated (for progress bars).
+pub type OnFile = Arc<dyn Fn(&Submission) + Send + Sync>;
+
+/// Options of a merge run.
+#[derive(Clone)]
+pub struct MergeOptions {
+    pub inbox: PathBuf,
+    pub out: PathBuf,
+    pub mode: ReadMode,
+    pub limits: Limits,
+    pub on_file: Option<OnFile>,
+}
+
+impl MergeOptions {
+    /// Reads in-process with default limits.
+    pub fn new(inbox: impl Into<PathBuf>, out: impl Into<PathBuf>) -> MergeOptions {
+        MergeOptions {
+            inbox: inbox.into(),
+            out: out.into(),
+            mode: ReadMode::InProcess,
+            limits: Limits::default(),
+            on_file: None,
+        }
+    }
+}
+
+/// Why a run could not be done at all (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{path}: inkorgen kunde inte läsas: {source}. Ange en befintlig mapp med --inbox.")]
+    Inbox {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// The run in numbers: printed on stderr, and as JSON with `--json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub plan: String,
+    pub plan_version: String,
+    /// Inbox entries looked at.
+    pub files: usize,
+    pub merged: usize,
+    pub superseded: usize,
+    pub refused: usize,
+    pub skipped: usize,
+    /// Respondents with no merged return.
+    pub missing: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Finding code → count.
+    pub by_code: BTreeMap<String, usize>,
+    /// Written files.
+    pub outputs: Vec<String>,
+}
+
+impl Summary {
+    fn new(plan: &Plan, c: &Consolidation, outputs: Vec<String>) -> Summary {
+        let count = |s: SourceStatus| c.sources.iter().filter(|x| x.status == s).count();
+        let sev = c.severity_counts();
+        let mut by_code = BTreeMap::new();
+        for f in &c.findings {
+            *by_code.entry(f.code.as_str().to_string()).or_default() += 1;
+        }
+        let all = crate::plan::Respondent::all(plan);
+        Summary {
+            plan: plan.id.clone(),
+            plan_version: plan.version.clone(),
+            files: c.sources.len(),
+            merged: count(SourceStatus::Merged),
+            superseded: count(SourceStatus::Superseded),
+            refused: count(SourceStatus::Refused),
+            skipped: count(SourceStatus::Skipped),
+            missing: all
+                .iter()
+                .map(|w| w.code(plan).0.clone())
+                .filter(|c2| !c.reported.contains(c2))
+                .collect(),
+            errors: sev.get(&Severity::Error).copied().unwrap_or(0),
+            warnings: sev.get(&Severity::Warning).copied().unwrap_or(0),
+            infos: sev.get(&Severity::Info).copied().unwrap_or(0),
+            by_code,
+            outputs,
+        }
+    }
+
+    /// Whether anything needs following up (for `--strict`).
+    pub fn has_discrepancies(&self) -> bool {
+        self.errors + self.warnings > 0
+    }
+
+    /// One line for stderr.
+    pub fn one_line(&self) -> String {
+        let missing = if self.missing.is_empty() {
+            String::new()
+        } else {
+            format!(", saknas: {}", self.missing.join(", "))
+        };
+        format!(
+            "samla: {} filer, {} sammanslagna, {} ersatta, {} avvisade, {} överhoppade{missing}; {} avvikelser ({} fel, {} varningar, {} info)",
+            self.files,
+            self.merged,
+            self.superseded,
+            self.refused,
+            self.skipped,
+            self.errors + self.warnings + self.infos,
+            self.errors,
+            self.warnings,
+            self.infos
+        )
+    }
+}
+
+/// What a run produced.
+pub struct MergeOutcome {
+    pub consolidation: Consolidation,
+    pub summary: Summary,
+}
+
+/// One inbox entry.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A spreadsheet to read.
+    Return(PathBuf),
+    /// Not a return; the finding says why.
+    Skipped(PathBuf, String),
+}
+
+const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+
+/// Lists the inbox (not recursively), sorted by name, without opening
+/// anything: a FIFO named `x.xlsx` would block the first `open`.
+pub fn scan_inbox(dir: &Path) -> Result<Vec<Entry>, RunError> {
+    let err = |source| RunError::Inbox {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(err)? {
+        let e = e.map_err(err)?;
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().to_string();
+        let meta = std::fs::symlink_metadata(&path).map_err(err)?;
+        let ft = meta.file_type();
+        let ext = path
+            .extension()
+            .and_then(|x| x.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let skip = if name.starts_with("~$") || name.starts_with(".~lock") {
+            Some("en låsfil som Excel eller LibreOffice lämnar medan filen är öppen".to_string())
+        } else if ft.is_symlink() {
+            Some("en symbolisk länk; länkar följs inte – lägg själva filen i inkorgen".to_string())
+        } else if ft.is_dir() {
+            Some("en mapp; undermappar läses inte".to_string())
+        } else if !ft.is_file() {
+            Some("ingen vanlig fil (t.ex. en namngiven rörledning eller enhet)".to_string())
+        } else if name.starts_with('.') {
+            Some("en dold fil".to_string())
+        } else if !EXTENSIONS.contains(&ext.as_str()) {
+            Some(format!("inget kalkylblad (filtypen .{ext} läses inte; svar ska vara .xlsx, .xlsm, .xlsb, .xls eller .ods)"))
+        } else {
+            None
+        };
+        entries.push(match skip {
+            Some(why) => Entry::Skipped(path, why),
+            None => Entry::Return(path),
+        });
+    }
+    entries.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+    Ok(entries)
+}
+
+fn entry_path(e: &Entry) -> &Path {
+    match e {
+        Entry::Return(p) | Entry::Skipped(p, _) => p,
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_timestamp(t: SystemTime) -> Option<String> {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    ))
+}
+
+/// Reads and validates every entry, in parallel; order follows `entries`.
+pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Received> {
+    let sandbox = match &opts.mode {
+        ReadMode::Isolated { exe, limits } => Some(Sandbox::new(
+            exe.clone(),
+            opts.limits.clone(),
+            limits.clone(),
+        )),
+        ReadMode::InProcess => None,
+    };
+    entries
+        .par_iter()
+        .map(|entry| {
+            let received = match entry {
+                Entry::Skipped(path, why) => Received {
+                    submission: skipped(path, why),
+                    mtime: None,
+                },
+                Entry::Return(path) => {
+                    let raw: Result<RawReturn, ReadFailure> = match &sandbox {
+                        Some(sb) => sb.read(path),
+                        None => read_guarded(path, &opts.limits),
+                    };
+                    let submission = match raw {
+                        Ok(raw) => validate(plan, path, &raw),
+                        Err(failure) => Submission::failed(path, &failure),
+                    };
+                    let mtime = std::fs::metadata(path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(utc_timestamp);
+                    Received { submission, mtime }
+                }
+            };
+            if let Some(cb) = &opts.on_file {
+                cb(&received.submission);
+            }
+            received
+        })
+        .collect()
+}
+
+fn skipped(path: &Path, why: &str) -> Submission {
+    let finding = Finding::new(FindingCode::SkippedEntry, format!("Hoppades över: {why}."))
+        .at(Location::file(path));
+    Submission::failed(
+        path,
+        &ReadFailure {
+            code: FindingCode::SkippedEntry,
+            message: String::new(),
+        },
+    )
+    .with_findings(vec![finding])
+}
+
+/// Runs a whole merge and writes its outputs into `opts.out`.
+pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunError> {
+    let entries = scan_inbox(&opts.inbox)?;
+    let received = read_all(plan, &entries, opts);
+    let consolidation = merge(plan, received);
+    let _lock = DirLock::acquire(&opts.out)?;
+    let paths = [
+        opts.out.join(CONSOLIDATED),
+        opts.out.join(DISCREPANCIES),
+        opts.out.join(JSON),
+    ];
+    let outputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let summary = Summary::new(plan, &consolidation, outputs);
+    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.to_string()));
+    // Build everything before replacing anything, so a failure leaves the
+    // previous run's outputs as they were.
+    let (xlsx, (disc, json)) = rayon::join(
+        || report::consolidated::workbook(plan, &consolidation),
+        || {
+            (
+                report::discrepancies::workbook(plan, &consolidation.findings),
+                report::json::to_json(plan, &consolidation, &summary),
+            )
+        },
+    );
+    let (xlsx, disc) = (xlsx.map_err(build)?, disc.map_err(build)?);
+    write_atomic(&paths[0], &xlsx)?;
+    write_atomic(&paths[1], &disc)?;
+    write_atomic(&paths[2], &json)?;
+    Ok(MergeOutcome {
+        consolidation,
+        summary,
+    })
+}

@@ -1,0 +1,812 @@
+//! Reads a returned workbook into [`RawReturn`]: the identity sheet, and the
+//! answer table's cells with their positions. Nothing is judged here; that is
+//! [`crate::validate`]'s job.
+//!
+//! Returns come from outside and may be broken or hostile, so reading is
+//! bounded: the file's size, its zip entries (declared and actual sizes,
+//! compression ratio), the shared-string table, the number of sheets and the
+//! number of cells are checked against [`Limits`] before or while parsing.
+//! Excel files are streamed cell by cell, never materialised from their
+//! declared dimensions. What these checks cannot catch (an allocation that
+//! aborts, a parser that loops) is contained by [`crate::sandbox`].
+//!
+//! ```
+//! let raw = samla::reader::read_return(
+//!     std::path::Path::new("samples/cancerplan-norr-2022-2024-RJH.xlsx"),
+//!     &samla::reader::Limits::default(),
+//! ).unwrap();
+//! assert_eq!(raw.meta.get("kod").map(String::as_str), Some("RJH"));
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::FindingCode;
+use crate::template::{header, ANSWER_SHEET, META_SHEET};
+
+/// Safety limits for one return. A real return is about 15 KB with a few
+/// hundred cells; the limits are generous multiples of that.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Limits {
+    /// Bytes on disk.
+    pub max_file_bytes: u64,
+    /// Declared uncompressed bytes of one zip entry.
+    pub max_entry_bytes: u64,
+    /// Declared uncompressed bytes of all zip entries together.
+    pub max_total_bytes: u64,
+    /// Uncompressed : compressed, for entries over 1 MiB (zip bombs).
+    pub max_ratio: u64,
+    /// Zip entries.
+    pub max_entries: usize,
+    /// Sheets in a workbook.
+    pub max_sheets: usize,
+    /// Declared shared strings.
+    pub max_shared_strings: u64,
+    /// Non-empty cells read from one sheet.
+    pub max_cells: usize,
+    /// Rows scanned for the answer table's header.
+    pub header_scan_rows: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 << 20,
+            max_entry_bytes: 200 << 20,
+            max_total_bytes: 400 << 20,
+            max_ratio: 200,
+            max_entries: 10_000,
+            max_sheets: 256,
+            max_shared_strings: 2_000_000,
+            max_cells: 1_000_000,
+            header_scan_rows: 50,
+        }
+    }
+}
+
+/// What kind of value a cell held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CellKind {
+    Text,
+    Number,
+    Bool,
+    Date,
+    Error,
+}
+
+/// A non-empty cell, zero-based.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawCell {
+    pub row: u32,
+    pub col: u32,
+    pub text: String,
+    pub kind: CellKind,
+}
+
+/// Where the answer table's columns are (zero-based), found by header text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Columns {
+    pub area: Option<u32>,
+    pub goal_id: Option<u32>,
+    pub goal: Option<u32>,
+    pub rating: Option<u32>,
+    pub comment: Option<u32>,
+}
+
+impl Columns {
+    fn contains(&self, col: u32) -> bool {
+        [
+            self.area,
+            self.goal_id,
+            self.goal,
+            self.rating,
+            self.comment,
+        ]
+        .contains(&Some(col))
+    }
+}
+
+/// One row of the answer table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawRow {
+    pub row: u32,
+    pub goal_id: Option<RawCell>,
+    pub goal: Option<RawCell>,
+    pub rating: Option<RawCell>,
+    pub comment: Option<RawCell>,
+}
+
+/// The answer sheet as found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnswerSheet {
+    pub name: String,
+    pub header_row: u32,
+    pub columns: Columns,
+    pub rows: Vec<RawRow>,
+    /// Non-empty cells outside the answer columns, below the header.
+    pub outside: Vec<RawCell>,
+    /// The text cells above the header (title, "Svarande: …").
+    pub preamble: Vec<String>,
+}
+
+/// A workbook as read, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawReturn {
+    /// `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`.
+    pub format: String,
+    pub sheets: Vec<String>,
+    /// Key → value from the hidden identity sheet; empty when there is none.
+    pub meta: BTreeMap<String, String>,
+    pub answer: Option<AnswerSheet>,
+    /// `dcterms:modified` from the file's properties, when present.
+    pub modified: Option<String>,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// Why a file could not be read; `code` says which finding it becomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ReadFailure {
+    pub code: FindingCode,
+    /// Swedish, says what is wrong with the file.
+    pub message: String,
+}
+
+impl ReadFailure {
+    fn unreadable(msg: impl Into<String>) -> ReadFailure {
+        ReadFailure {
+            code: FindingCode::UnreadableFile,
+            message: msg.into(),
+        }
+    }
+    fn limit(msg: impl Into<String>) -> ReadFailure {
+        ReadFailure {
+            code: FindingCode::FileLimitExceeded,
+            message: msg.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// Reads and extracts a return; bounded by `limits`.
+pub fn read_return(path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ReadFailure::unreadable(format!("filen kunde inte öppnas: {e}")))?;
+    if !meta.is_file() {
+        return Err(ReadFailure::unreadable("det är ingen vanlig fil"));
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(ReadFailure::limit(format!(
+            "filen är {} MB, gränsen är {} MB",
+            meta.len() >> 20,
+            limits.max_file_bytes >> 20
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| ReadFailure::unreadable(format!("filen kunde inte läsas: {e}")))?;
+    read_bytes(&bytes, path, limits)
+}
+
+/// Reads a return held in memory; `path` gives the extension and messages.
+pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+    use sha2::Digest;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadFailure::limit("filen är för stor"));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (format, modified) = sniff(bytes, &ext, limits)?;
+    let sha256 = hex(&sha2::Sha256::digest(bytes));
+    let cursor = Cursor::new(bytes);
+    let mut raw = match format {
+        Format::Xlsx => {
+            let mut wb = Xlsx::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
+            extract(&mut XlsxSource(&mut wb), limits)?
+        }
+        Format::Xlsb => {
+            let mut wb = Xlsb::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
+            extract(&mut XlsbSource(&mut wb), limits)?
+        }
+        Format::Xls => {
+            let mut wb = Xls::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
+            extract(&mut RangeSource(&mut wb, std::marker::PhantomData), limits)?
+        }
+        Format::Ods => {
+            let mut wb = Ods::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
+            extract(&mut RangeSource(&mut wb, std::marker::PhantomData), limits)?
+        }
+    };
+    raw.format = match (format, ext.as_str()) {
+        (Format::Xlsx, "xlsm") => "xlsm".into(),
+        (Format::Xlsx, _) => "xlsx".into(),
+        (Format::Xlsb, _) => "xlsb".into(),
+        (Format::Xls, _) => "xls".into(),
+        (Format::Ods, _) => "ods".into(),
+    };
+    raw.modified = modified;
+    raw.sha256 = sha256;
+    Ok(raw)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_error(detail: &str) -> ReadFailure {
+    ReadFailure::unreadable(format!(
+        "filen kunde inte tolkas som kalkylblad ({detail}). Spara om den i Excel som .xlsx och skicka igen."
+    ))
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Decides the format from the bytes, not the name, and checks the zip
+/// container against the limits before any parser sees it.
+fn sniff(
+    bytes: &[u8],
+    ext: &str,
+    limits: &Limits,
+) -> Result<(Format, Option<String>), ReadFailure> {
+    if bytes.is_empty() {
+        return Err(ReadFailure::unreadable("filen är tom (0 byte)"));
+    }
+    if bytes.starts_with(CFB_MAGIC) {
+        if matches!(ext, "xlsx" | "xlsm" | "xlsb")
+            || contains(bytes, b"E\0n\0c\0r\0y\0p\0t\0i\0o\0n\0I\0n\0f\0o")
+        {
+            return Err(ReadFailure::unreadable(
+                "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen.",
+            ));
+        }
+        return Ok((Format::Xls, None));
+    }
+    if !bytes.starts_with(ZIP_MAGIC) {
+        return Err(ReadFailure::unreadable(
+            "filen är inget kalkylblad (varken .xlsx, .xlsm, .xlsb, .xls eller .ods). Kontrollera att rätt fil skickades.",
+        ));
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ReadFailure::unreadable(format!(
+            "filen är trasig eller avkortad (zip-arkivet kan inte läsas: {e})"
+        ))
+    })?;
+    if zip.len() > limits.max_entries {
+        return Err(ReadFailure::limit(format!(
+            "arkivet har {} delar, gränsen är {}",
+            zip.len(),
+            limits.max_entries
+        )));
+    }
+    let mut total: u64 = 0;
+    let mut sheets = 0usize;
+    let mut format = None;
+    let mut shared_strings = None;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| ReadFailure::unreadable(format!("trasigt zip-arkiv: {e}")))?;
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        if size > limits.max_entry_bytes {
+            return Err(ReadFailure::limit(format!(
+                "delen {name} packas upp till {} MB, gränsen är {} MB (möjlig zip-bomb)",
+                size >> 20,
+                limits.max_entry_bytes >> 20
+            )));
+        }
+        if size > (1 << 20) && size / packed > limits.max_ratio {
+            return Err(ReadFailure::limit(format!(
+                "delen {name} packas upp {} gånger (gränsen är {}): möjlig zip-bomb",
+                size / packed,
+                limits.max_ratio
+            )));
+        }
+        total = total.saturating_add(size);
+        match name.as_str() {
+            "xl/workbook.xml" => format = Some(Format::Xlsx),
+            "xl/workbook.bin" => format = Some(Format::Xlsb),
+            "content.xml" if format.is_none() => format = Some(Format::Ods),
+            "xl/sharedStrings.xml" => shared_strings = Some(i),
+            _ => {}
+        }
+        if name.starts_with("xl/worksheets/sheet") || name.starts_with("xl/chartsheets/") {
+            sheets += 1;
+        }
+    }
+    if total > limits.max_total_bytes {
+        return Err(ReadFailure::limit(format!(
+            "arkivet packas upp till {} MB, gränsen är {} MB",
+            total >> 20,
+            limits.max_total_bytes >> 20
+        )));
+    }
+    if sheets > limits.max_sheets {
+        return Err(ReadFailure::limit(format!(
+            "arbetsboken har {sheets} blad, gränsen är {}",
+            limits.max_sheets
+        )));
+    }
+    let Some(format) = format else {
+        return Err(ReadFailure::unreadable(
+            "zip-filen är inget kalkylblad (ingen arbetsbok i arkivet). Kontrollera att rätt fil skickades.",
+        ));
+    };
+    if let Some(i) = shared_strings {
+        let declared = declared_shared_strings(&mut zip, i);
+        if declared > limits.max_shared_strings {
+            return Err(ReadFailure::limit(format!(
+                "tabellen över delade texter anger {declared} poster, gränsen är {}",
+                limits.max_shared_strings
+            )));
+        }
+    }
+    let modified = read_entry_prefix(&mut zip, "docProps/core.xml", 64 << 10).and_then(|xml| {
+        let start = xml.find("<dcterms:modified")?;
+        let open = start + xml[start..].find('>')? + 1;
+        let end = open + xml[open..].find('<')?;
+        Some(xml[open..end].trim().to_string()).filter(|s| !s.is_empty())
+    });
+    Ok((format, modified))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn read_entry_prefix<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    max: u64,
+) -> Option<String> {
+    let entry = zip.by_name(name).ok()?;
+    let mut buf = Vec::new();
+    entry.take(max).read_to_end(&mut buf).ok()?;
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The `count`/`uniqueCount` a shared-string table declares: calamine
+/// reserves that many entries up front, so a lie of billions would abort.
+fn declared_shared_strings<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize) -> u64 {
+    let Ok(entry) = zip.by_index(index) else {
+        return 0;
+    };
+    let mut buf = Vec::new();
+    if entry.take(4096).read_to_end(&mut buf).is_err() {
+        return 0;
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let mut max = 0u64;
+    for attr in ["uniqueCount=\"", "count=\""] {
+        let mut rest = head.as_ref();
+        while let Some(p) = rest.find(attr) {
+            let digits: String = rest[p + attr.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            max = max.max(digits.parse::<u64>().unwrap_or(u64::MAX));
+            rest = &rest[p + attr.len()..];
+        }
+    }
+    max
+}
+
+/// A workbook whose sheets can be read cell by cell.
+trait Source {
+    fn sheet_names(&self) -> Vec<String>;
+    /// Calls `f` for each non-empty cell of `sheet` until it returns false.
+    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(RawCell) -> bool)
+        -> Result<(), ReadFailure>;
+}
+
+struct XlsxSource<'a, RS: Read + Seek>(&'a mut Xlsx<RS>);
+struct XlsbSource<'a, RS: Read + Seek>(&'a mut Xlsb<RS>);
+struct RangeSource<'a, R, RS>(&'a mut R, std::marker::PhantomData<RS>);
+
+impl<RS: Read + Seek> Source for XlsxSource<'_, RS> {
+    fn sheet_names(&self) -> Vec<String> {
+        self.0.sheet_names()
+    }
+    fn cells(
+        &mut self,
+        sheet: &str,
+        f: &mut dyn FnMut(RawCell) -> bool,
+    ) -> Result<(), ReadFailure> {
+        let mut reader = self
+            .0
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| parse_error(&e.to_string()))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| parse_error(&e.to_string()))?
+        {
+            let (row, col) = cell.get_position();
+            if let Some((text, kind)) = text_of_ref(cell.get_value()) {
+                if !f(RawCell {
+                    row,
+                    col,
+                    text,
+                    kind,
+                }) {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<RS: Read + Seek> Source for XlsbSource<'_, RS> {
+    fn sheet_names(&self) -> Vec<String> {
+        self.0.sheet_names()
+    }
+    fn cells(
+        &mut self,
+        sheet: &str,
+        f: &mut dyn FnMut(RawCell) -> bool,
+    ) -> Result<(), ReadFailure> {
+        let mut reader = self
+            .0
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| parse_error(&e.to_string()))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| parse_error(&e.to_string()))?
+        {
+            let (row, col) = cell.get_position();
+            if let Some((text, kind)) = text_of_ref(cell.get_value()) {
+                if !f(RawCell {
+                    row,
+                    col,
+                    text,
+                    kind,
+                }) {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R, RS> Source for RangeSource<'_, R, RS>
+where
+    RS: Read + Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    fn sheet_names(&self) -> Vec<String> {
+        self.0.sheet_names()
+    }
+    fn cells(
+        &mut self,
+        sheet: &str,
+        f: &mut dyn FnMut(RawCell) -> bool,
+    ) -> Result<(), ReadFailure> {
+        let range = self
+            .0
+            .worksheet_range(sheet)
+            .map_err(|e| parse_error(&e.to_string()))?;
+        for (r, c, v) in range.used_cells() {
+            let (row, col) = (
+                range.start().map(|s| s.0).unwrap_or(0) + r as u32,
+                range.start().map(|s| s.1).unwrap_or(0) + c as u32,
+            );
+            if let Some((text, kind)) = text_of(v) {
+                if !f(RawCell {
+                    row,
+                    col,
+                    text,
+                    kind,
+                }) {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn number_text(f: f64) -> String {
+    // Integers arrive as floats; show 3 as "3", not "3.0".
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn date_text(serial: f64) -> String {
+    // Excel's 1900 date system, days since 1899-12-30 (after the leap bug).
+    let days = serial.floor() as i64;
+    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    let z = days - 25_569 + 719_468; // to days since 0000-03-01
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if secs == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            secs / 3600,
+            (secs / 60) % 60
+        )
+    }
+}
+
+fn text_of_ref(v: &DataRef<'_>) -> Option<(String, CellKind)> {
+    match v {
+        DataRef::Empty => None,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) if s.is_empty() => {
+            None
+        }
+        DataRef::SharedString(s) if s.is_empty() => None,
+        DataRef::String(s) => Some((s.clone(), CellKind::Text)),
+        DataRef::SharedString(s) => Some((s.to_string(), CellKind::Text)),
+        DataRef::Int(i) => Some((i.to_string(), CellKind::Number)),
+        DataRef::Float(f) => Some((number_text(*f), CellKind::Number)),
+        DataRef::Bool(b) => Some((
+            (if *b { "SANT" } else { "FALSKT" }).to_string(),
+            CellKind::Bool,
+        )),
+        DataRef::DateTime(d) => Some((date_text(d.as_f64()), CellKind::Date)),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Some((s.clone(), CellKind::Date)),
+        DataRef::Error(e) => Some((e.to_string(), CellKind::Error)),
+    }
+}
+
+fn text_of(v: &Data) -> Option<(String, CellKind)> {
+    match v {
+        Data::Empty => None,
+        Data::String(s) if s.is_empty() => None,
+        Data::String(s) => Some((s.clone(), CellKind::Text)),
+        Data::Int(i) => Some((i.to_string(), CellKind::Number)),
+        Data::Float(f) => Some((number_text(*f), CellKind::Number)),
+        Data::Bool(b) => Some((
+            (if *b { "SANT" } else { "FALSKT" }).to_string(),
+            CellKind::Bool,
+        )),
+        Data::DateTime(d) => Some((date_text(d.as_f64()), CellKind::Date)),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some((s.clone(), CellKind::Date)),
+        Data::Error(e) => Some((e.to_string(), CellKind::Error)),
+    }
+}
+
+/// Folds a header for matching: lower case, letters and digits only.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Which answer column a header names, if any.
+fn classify(text: &str) -> Option<usize> {
+    let f = fold(text);
+    let is = |h: &str| f == fold(h);
+    if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
+        Some(1)
+    } else if is(header::GOAL) || f == "måltext" {
+        Some(2)
+    } else if f.starts_with(&fold(header::RATING))
+        || f.starts_with("uppföljning")
+        || f.starts_with("nivå")
+    {
+        Some(3)
+    } else if f.starts_with("kommentar") || f.starts_with("nuläge") {
+        Some(4)
+    } else if f.starts_with(&fold(header::AREA)) {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+/// Finds the header row in the first rows: the row naming the most answer
+/// columns, with at least a goal (id or text) and an answer (rating or comment).
+fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
+    let mut best: Option<(u32, Columns, usize)> = None;
+    let mut rows: BTreeMap<u32, Vec<&RawCell>> = BTreeMap::new();
+    for c in cells
+        .iter()
+        .filter(|c| c.row < scan && c.kind == CellKind::Text)
+    {
+        rows.entry(c.row).or_default().push(c);
+    }
+    for (row, cs) in rows {
+        let mut cols = Columns::default();
+        let mut n = 0;
+        for c in cs {
+            let slot = match classify(&c.text) {
+                Some(0) => &mut cols.area,
+                Some(1) => &mut cols.goal_id,
+                Some(2) => &mut cols.goal,
+                Some(3) => &mut cols.rating,
+                Some(4) => &mut cols.comment,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(c.col);
+                n += 1;
+            }
+        }
+        let usable = (cols.goal_id.is_some() || cols.goal.is_some())
+            && (cols.rating.is_some() || cols.comment.is_some());
+        if usable && best.as_ref().is_none_or(|b| n > b.2) {
+            best = Some((row, cols, n));
+        }
+    }
+    best.map(|(r, c, _)| (r, c))
+}
+
+fn collect(
+    src: &mut dyn Source,
+    sheet: &str,
+    limits: &Limits,
+    until_row: Option<u32>,
+) -> Result<Vec<RawCell>, ReadFailure> {
+    let mut cells = Vec::new();
+    let mut over = false;
+    src.cells(sheet, &mut |c| {
+        if until_row.is_some_and(|r| c.row >= r) {
+            return false;
+        }
+        if cells.len() >= limits.max_cells {
+            over = true;
+            return false;
+        }
+        cells.push(c);
+        true
+    })?;
+    if over {
+        return Err(ReadFailure::limit(format!(
+            "bladet {sheet:?} har fler än {} ifyllda celler",
+            limits.max_cells
+        )));
+    }
+    Ok(cells)
+}
+
+fn extract(src: &mut dyn Source, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+    let sheets = src.sheet_names();
+    if sheets.len() > limits.max_sheets {
+        return Err(ReadFailure::limit(format!(
+            "arbetsboken har {} blad, gränsen är {}",
+            sheets.len(),
+            limits.max_sheets
+        )));
+    }
+    let mut raw = RawReturn {
+        sheets: sheets.clone(),
+        ..RawReturn::default()
+    };
+    if let Some(name) = sheets.iter().find(|s| s.as_str() == META_SHEET) {
+        let mut rows: BTreeMap<u32, (Option<String>, Option<String>)> = BTreeMap::new();
+        for c in collect(src, name, limits, Some(100))? {
+            let entry = rows.entry(c.row).or_default();
+            match c.col {
+                0 => entry.0 = Some(c.text.trim().to_string()),
+                1 => entry.1 = Some(c.text.trim().to_string()),
+                _ => {}
+            }
+        }
+        raw.meta = rows
+            .into_values()
+            .filter_map(|(k, v)| Some((k?, v?)))
+            .collect();
+    }
+    // The template's own sheet first, then any other sheet with a header row.
+    let mut order: Vec<&String> = sheets
+        .iter()
+        .filter(|s| s.as_str() == ANSWER_SHEET)
+        .collect();
+    order.extend(
+        sheets
+            .iter()
+            .filter(|s| s.as_str() != ANSWER_SHEET && s.as_str() != META_SHEET),
+    );
+    for name in order {
+        let cells = collect(src, name, limits, None)?;
+        if let Some((header_row, columns)) = find_header(&cells, limits.header_scan_rows) {
+            raw.answer = Some(build_answer(name, header_row, columns, cells));
+            break;
+        }
+    }
+    Ok(raw)
+}
+
+fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCell>) -> AnswerSheet {
+    let mut sheet = AnswerSheet {
+        name: name.to_string(),
+        header_row,
+        columns,
+        ..AnswerSheet::default()
+    };
+    let mut rows: BTreeMap<u32, RawRow> = BTreeMap::new();
+    for c in cells {
+        if c.row < header_row {
+            if c.kind == CellKind::Text {
+                sheet.preamble.push(c.text);
+            }
+            continue;
+        }
+        if c.row == header_row {
+            if !sheet.columns.contains(c.col) {
+                sheet.outside.push(c);
+            }
+            continue;
+        }
+        let cols = &sheet.columns;
+        let entry = rows.entry(c.row).or_insert_with(|| RawRow {
+            row: c.row,
+            ..RawRow::default()
+        });
+        let slot = if Some(c.col) == cols.goal_id {
+            &mut entry.goal_id
+        } else if Some(c.col) == cols.goal {
+            &mut entry.goal
+        } else if Some(c.col) == cols.rating {
+            &mut entry.rating
+        } else if Some(c.col) == cols.comment {
+            &mut entry.comment
+        } else if Some(c.col) == cols.area {
+            continue;
+        } else {
+            sheet.outside.push(c);
+            continue;
+        };
+        *slot = Some(c);
+    }
+    sheet.rows = rows
+        .into_values()
+        .filter(|r| {
+            r.goal_id.is_some() || r.goal.is_some() || r.rating.is_some() || r.comment.is_some()
+        })
+        .collect();
+    sheet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_serials() {
+        assert_eq!(date_text(45_383.0), "2024-04-01");
+        assert_eq!(date_text(45_383.5), "2024-04-01 12:00");
+    }
+
+    #[test]
+    fn headers_are_recognised_loosely() {
+        assert_eq!(classify("Mål-id"), Some(1));
+        assert_eq!(classify(" mål id "), Some(1));
+        assert_eq!(classify("Bedömning (U/P/E)"), Some(3));
+        assert_eq!(classify("Kommentar (nuläge)"), Some(4));
+        assert_eq!(classify("Mål"), Some(2));
+        assert_eq!(classify("Övrigt"), None);
+    }
+}

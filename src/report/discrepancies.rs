@@ -1,0 +1,130 @@
+//! `avvikelser.xlsx`: every finding of the run, one row each, with code,
+//! severity, region, goal, file, sheet, cell and a Swedish message; and a
+//! `Koder` sheet explaining each code that occurs.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{Color, DocProperties, Workbook, XlsxError};
+
+use super::{header_row, print_setup, split_for_cells, Styles};
+use crate::finding::{Finding, FindingCode, Severity};
+use crate::plan::Plan;
+use crate::template::fixed_datetime;
+
+/// Builds the workbook.
+pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
+    let s = Styles::new();
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{} – avvikelser i uppföljningen {}",
+                plan.title, plan.period
+            ))
+            .set_author(plan.coordinator.name.as_str())
+            .set_creation_datetime(&fixed_datetime()),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("Avvikelser")?;
+    let names = [
+        "Kod",
+        "Allvarlighet",
+        "Region",
+        "Mål",
+        "Fil",
+        "Blad",
+        "Cell",
+        "Meddelande",
+    ];
+    header_row(ws, 0, &names, &s.header)?;
+    for (col, w) in [
+        (0u16, 24.0),
+        (1, 11.0),
+        (2, 10.0),
+        (3, 7.0),
+        (4, 40.0),
+        (5, 14.0),
+        (6, 7.0),
+        (7, 90.0),
+    ] {
+        ws.set_column_width(col, w)?;
+    }
+    let sev_fmt = |sev: Severity| {
+        let color = match sev {
+            Severity::Error => Color::RGB(0xFFC7CE),
+            Severity::Warning => Color::RGB(0xFFEB9C),
+            Severity::Info => Color::RGB(0xDDEBF7),
+        };
+        s.text.clone().set_background_color(color)
+    };
+    let mut row = 1u32;
+    for f in findings {
+        let loc = f.location.as_ref();
+        let parts = split_for_cells(&f.message);
+        for (i, part) in parts.iter().enumerate() {
+            let cells = [
+                f.code.as_str().to_string(),
+                f.severity.swedish().to_string(),
+                f.region.clone().unwrap_or_default(),
+                f.goal.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
+                loc.map(|l| l.file.clone()).unwrap_or_default(),
+                loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
+                loc.and_then(|l| l.cell.clone()).unwrap_or_default(),
+            ];
+            for (col, v) in cells.iter().enumerate() {
+                let fmt = if col == 1 {
+                    sev_fmt(f.severity)
+                } else {
+                    s.text.clone()
+                };
+                ws.write_string_with_format(row, col as u16, split_for_cells(v)[0], &fmt)?;
+            }
+            // A message longer than a cell continues on the next rows.
+            let text = if parts.len() > 1 {
+                format!("({}/{}) {part}", i + 1, parts.len())
+            } else {
+                part.to_string()
+            };
+            let text = if text.encode_utf16().count() > crate::validate::CELL_LIMIT {
+                part.to_string()
+            } else {
+                text
+            };
+            ws.write_string_with_format(row, 7, text, &s.wrap)?;
+            row += 1;
+        }
+    }
+    ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
+    ws.set_freeze_panes(1, 0)?;
+    print_setup(ws, 0, &format!("{} – avvikelser", plan.title))?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Koder")?;
+    header_row(
+        ws,
+        0,
+        &["Kod", "Allvarlighet", "Antal", "Betydelse"],
+        &s.header,
+    )?;
+    for (col, w) in [(0u16, 24.0), (1, 11.0), (2, 8.0), (3, 100.0)] {
+        ws.set_column_width(col, w)?;
+    }
+    let mut counts: BTreeMap<FindingCode, usize> = BTreeMap::new();
+    for f in findings {
+        *counts.entry(f.code).or_default() += 1;
+    }
+    for (i, code) in FindingCode::ALL.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.write_string_with_format(row, 0, code.as_str(), &s.text)?;
+        ws.write_string_with_format(row, 1, code.severity().swedish(), &sev_fmt(code.severity()))?;
+        ws.write_number_with_format(
+            row,
+            2,
+            counts.get(code).copied().unwrap_or(0) as f64,
+            &s.center,
+        )?;
+        ws.write_string_with_format(row, 3, code.meaning(), &s.wrap)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb.save_to_buffer()?)
+}

@@ -1,0 +1,120 @@
+//! `sammanstallning.json`: the consolidated follow-up for machines. The
+//! schema is documented in README.md (`samla-sammanstallning/1`).
+//!
+//! Values are exactly what regions wrote (comments word for word, ratings
+//! in the scale's form); nothing is escaped or shortened, because a program
+//! reading this file needs the data, not a spreadsheet-safe rendering of it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::merge::{Consolidation, Source, Stats};
+use crate::pipeline::Summary;
+use crate::plan::{Party, Plan};
+
+/// Schema identifier written into the file.
+pub const SCHEMA: &str = "samla-sammanstallning/1";
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema: &'static str,
+    plan: PlanInfo<'a>,
+    regions: Vec<RegionInfo<'a>>,
+    goals: Vec<GoalOut<'a>>,
+    discrepancies: &'a [Finding],
+    sources: &'a [Source],
+    stats: Stats,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct PlanInfo<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: &'a str,
+    period: &'a str,
+    coordinator: &'a Party,
+    scale: &'a [crate::plan::ScaleLevel],
+}
+
+#[derive(Serialize)]
+struct RegionInfo<'a> {
+    code: &'a str,
+    name: &'a str,
+    reported: bool,
+}
+
+#[derive(Serialize)]
+struct GoalOut<'a> {
+    id: &'a str,
+    area: &'a str,
+    area_title: &'a str,
+    text: &'a str,
+    /// Every region of the plan: the rating in the scale's form, `null` when
+    /// blank, not on the scale or not sent (see `discrepancies`).
+    ratings: BTreeMap<&'a str, Option<String>>,
+    /// Region or coordinator code → comment, for those who commented.
+    comments: BTreeMap<&'a str, &'a str>,
+}
+
+/// Serialises the consolidation.
+pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
+    let goals = c
+        .goals
+        .iter()
+        .map(|g| GoalOut {
+            id: &g.id.0,
+            area: &g.area_id,
+            area_title: &g.area,
+            text: &g.text,
+            ratings: plan
+                .regions
+                .iter()
+                .map(|r| {
+                    (
+                        r.code.0.as_str(),
+                        g.answers
+                            .get(&r.code.0)
+                            .and_then(|a| a.rating.as_ref())
+                            .map(|r| r.code()),
+                    )
+                })
+                .collect(),
+            comments: g
+                .answers
+                .iter()
+                .filter_map(|(code, a)| Some((code.as_str(), a.comment.as_deref()?)))
+                .collect(),
+        })
+        .collect();
+    let doc = Doc {
+        schema: SCHEMA,
+        plan: PlanInfo {
+            id: &plan.id,
+            title: &plan.title,
+            version: &plan.version,
+            period: &plan.period,
+            coordinator: &plan.coordinator,
+            scale: &plan.scale,
+        },
+        regions: plan
+            .regions
+            .iter()
+            .map(|r| RegionInfo {
+                code: &r.code.0,
+                name: &r.name,
+                reported: c.reported.contains(&r.code.0),
+            })
+            .collect(),
+        goals,
+        discrepancies: &c.findings,
+        sources: &c.sources,
+        stats: c.stats(plan),
+        summary,
+    };
+    let mut out = serde_json::to_vec_pretty(&doc).expect("plain data always serialises");
+    out.push(b'\n');
+    out
+}

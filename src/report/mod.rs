@@ -1,0 +1,96 @@
+//! The report writers: the consolidated workbook ([`consolidated`]), the
+//! discrepancy report ([`discrepancies`]) and the JSON for machines
+//! ([`json`]). Each returns bytes; [`crate::output`] puts them in place.
+
+pub mod consolidated;
+pub mod discrepancies;
+pub mod json;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+
+use crate::validate::CELL_LIMIT;
+
+/// Splits text into pieces that each fit one Excel cell (32,767 UTF-16
+/// units), at character boundaries, so that nothing is cut.
+///
+/// ```
+/// let long = "å".repeat(40_000);
+/// let parts = samla::report::split_for_cells(&long);
+/// assert_eq!(parts.len(), 2);
+/// assert_eq!(parts.concat(), long);
+/// ```
+pub fn split_for_cells(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut units = 0;
+    for (i, ch) in text.char_indices() {
+        let n = ch.len_utf16();
+        if units + n > CELL_LIMIT {
+            parts.push(&text[start..i]);
+            start = i;
+            units = 0;
+        }
+        units += n;
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Shared formats of the reports.
+pub(crate) struct Styles {
+    pub title: Format,
+    pub header: Format,
+    pub text: Format,
+    pub wrap: Format,
+    pub center: Format,
+    pub bold: Format,
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        let cell = Format::new()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_border(FormatBorder::Thin),
+            text: cell.clone(),
+            wrap: cell.clone().set_text_wrap(),
+            center: cell.clone().set_align(FormatAlign::Center),
+            bold: Format::new().set_bold(),
+        }
+    }
+}
+
+/// Writes a header row.
+pub(crate) fn header_row(
+    ws: &mut Worksheet,
+    row: u32,
+    names: &[&str],
+    f: &Format,
+) -> Result<(), XlsxError> {
+    for (c, n) in names.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *n, f)?;
+    }
+    Ok(())
+}
+
+/// Common print setup: A4 landscape, one page wide, header rows repeated.
+pub(crate) fn print_setup(
+    ws: &mut Worksheet,
+    header_row: u32,
+    title: &str,
+) -> Result<(), XlsxError> {
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header_row, header_row)?;
+    ws.set_header(format!("&L{}", title.replace('&', "&&")));
+    ws.set_footer("&CSida &P av &N");
+    Ok(())
+}

@@ -1,0 +1,459 @@
+//! Writes the ready-to-fill workbook a region (or the coordinator) gets.
+//!
+//! Three sheets: `Instruktioner` (how to fill it in, in Swedish),
+//! `Uppföljning` (one row per goal: area, goal id and goal text locked;
+//! rating and comment open, with a dropdown of the scale) and a hidden
+//! `samla` sheet that says which plan, plan version and respondent the file
+//! is for, so that a returned file identifies itself even when renamed.
+//!
+//! The same writer fills in answers ([`Answers`]): that is how the bundled
+//! samples and the benchmark's returns are made, so they are genuine returns
+//! of the real template.
+//!
+//! ```
+//! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+//! use samla::plan::Respondent;
+//! let rjh = Respondent::Region(samla::RegionCode("RJH".into()));
+//! let bytes = samla::template::workbook(&plan, &rjh, None).unwrap();
+//! assert!(bytes.starts_with(b"PK"));
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+use serde::Deserialize;
+
+use crate::plan::{GoalId, Plan, Respondent};
+
+/// Name of the sheet regions fill in.
+pub const ANSWER_SHEET: &str = "Uppföljning";
+/// Name of the instructions sheet.
+pub const INSTRUCTIONS_SHEET: &str = "Instruktioner";
+/// Name of the hidden identity sheet.
+pub const META_SHEET: &str = "samla";
+/// Value of the `format` key in the identity sheet.
+pub const FORMAT_TAG: &str = "samla-mall/1";
+/// Zero-based row of the answer table's header.
+pub const HEADER_ROW: u32 = 4;
+
+/// Column headers of the answer sheet, as written and as recognised.
+pub mod header {
+    pub const AREA: &str = "Område";
+    pub const GOAL_ID: &str = "Mål-id";
+    pub const GOAL: &str = "Mål";
+    pub const RATING: &str = "Bedömning";
+    pub const COMMENT: &str = "Kommentar (nuläge)";
+}
+
+/// Keys of the identity sheet.
+pub mod meta {
+    pub const FORMAT: &str = "format";
+    pub const PLAN_ID: &str = "plan-id";
+    pub const PLAN_VERSION: &str = "plan-version";
+    pub const PLAN_TITLE: &str = "plan-titel";
+    pub const PERIOD: &str = "period";
+    pub const ROLE: &str = "roll";
+    pub const CODE: &str = "kod";
+    pub const NAME: &str = "namn";
+    pub const GOALS: &str = "antal-mal";
+    pub const ROLE_REGION: &str = "region";
+    pub const ROLE_COORDINATOR: &str = "samordnare";
+}
+
+/// The fixed creation time that makes output byte-for-byte reproducible.
+pub fn fixed_datetime() -> ExcelDateTime {
+    ExcelDateTime::from_ymd(2024, 1, 1).expect("a valid constant date")
+}
+
+/// A respondent's answers, as kept in `samples/answers/*.toml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Answers {
+    /// Respondent code (`RJH`, `RCC Norr`).
+    pub respondent: String,
+    /// Goal id → answer.
+    #[serde(default)]
+    pub goals: BTreeMap<String, Answer>,
+}
+
+/// One goal's answer as typed into the template.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    #[serde(default)]
+    pub rating: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+impl Answers {
+    /// Reads an answers file.
+    pub fn load(path: &Path) -> Result<Answers, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// Why a template could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("Excel-filen kunde inte skapas: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("svaren gäller {0}, men mallen är för {1}")]
+    WrongRespondent(String, String),
+    #[error("svaren nämner mål {0}, som inte finns i planen")]
+    UnknownGoal(GoalId),
+}
+
+/// The file name of a respondent's template: `<plan-id>-<code>.xlsx`.
+pub fn file_name(plan: &Plan, who: &Respondent) -> String {
+    let code: String = who
+        .code(plan)
+        .0
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{}-{}.xlsx", plan.id, code)
+}
+
+struct Formats {
+    title: Format,
+    note: Format,
+    header: Format,
+    locked: Format,
+    locked_id: Format,
+    open: Format,
+    open_rating: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let cell = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            note: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_border(FormatBorder::Thin),
+            locked: cell.clone().set_background_color(Color::RGB(0xF2F2F2)),
+            locked_id: cell
+                .clone()
+                .set_background_color(Color::RGB(0xF2F2F2))
+                .set_align(FormatAlign::Center),
+            open: cell.clone().set_unlocked(),
+            open_rating: cell
+                .set_unlocked()
+                .set_align(FormatAlign::Center)
+                .set_bold(),
+        }
+    }
+}
+
+/// Builds a respondent's template, with `answers` filled in when given.
+pub fn workbook(
+    plan: &Plan,
+    who: &Respondent,
+    answers: Option<&Answers>,
+) -> Result<Vec<u8>, TemplateError> {
+    if let Some(a) = answers {
+        if plan.respondent(&a.respondent).as_ref() != Some(who) {
+            return Err(TemplateError::WrongRespondent(
+                a.respondent.clone(),
+                who.code(plan).0.clone(),
+            ));
+        }
+        for id in a.goals.keys() {
+            if !plan.goals().any(|(_, g)| &g.id.0 == id) {
+                return Err(TemplateError::UnknownGoal(GoalId(id.clone())));
+            }
+        }
+    }
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let code = &who.code(plan).0;
+    let props = DocProperties::new()
+        .set_title(format!(
+            "{} – uppföljning {} – {}",
+            plan.title, plan.period, code
+        ))
+        .set_subject(format!("Uppföljningsmall för {}", who.name(plan)))
+        .set_author(plan.coordinator.name.as_str())
+        .set_company(plan.coordinator.name.as_str())
+        .set_custom_property("samla-plan", plan.id.as_str())
+        .set_custom_property("samla-plan-version", plan.version.as_str())
+        .set_custom_property("samla-respondent", code.as_str())
+        .set_creation_datetime(&fixed_datetime());
+    wb.set_properties(&props);
+
+    let ins = wb.add_worksheet();
+    instructions(ins, plan, who, &f)?;
+    let sheet = wb.add_worksheet();
+    answer_sheet(sheet, plan, who, answers, &f)?;
+    sheet.set_active(true);
+    let m = wb.add_worksheet();
+    meta_sheet(m, plan, who)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+fn instructions(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    who: &Respondent,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(INSTRUCTIONS_SHEET)?;
+    ws.set_column_width(0, 100)?;
+    let coord = &plan.coordinator.name;
+    let mut lines: Vec<String> = vec![
+        format!("Uppföljning {} – {}", plan.period, plan.title),
+        format!(
+            "Den här filen är mallen för {} ({}) i uppföljningen {} av {} (plan-id {}, version {}).",
+            who.name(plan),
+            who.code(plan),
+            plan.period,
+            plan.title,
+            plan.id,
+            plan.version
+        ),
+        String::new(),
+        "Så fyller du i mallen".to_string(),
+        format!("1. Gå till bladet \"{ANSWER_SHEET}\". Där finns en rad för varje mål i planen."),
+    ];
+    if who.rates() {
+        lines.push(format!(
+            "2. Ange i kolumnen \"{}\" hur långt ni har kommit med varje mål: {}. Välj i listan eller skriv koden.",
+            header::RATING,
+            plan.scale_legend()
+        ));
+        lines.push(
+            "   Lämna cellen blank om ni inte gör någon bedömning – då redovisas målet utan nivå."
+                .to_string(),
+        );
+        let codes: Vec<&str> = plan.scale.iter().map(|l| l.code.as_str()).collect();
+        if codes.len() >= 2 {
+            lines.push(format!(
+                "   Har målet två delar med olika status kan ni skriva båda, t.ex. {}/{}. Är ni osäkra, skriv t.ex. {}?.",
+                codes[0],
+                codes[codes.len() - 1],
+                codes[1.min(codes.len() - 1)]
+            ));
+        }
+        lines.push(format!(
+            "3. Beskriv nuläget i kolumnen \"{}\". Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
+            header::COMMENT
+        ));
+    } else {
+        lines.push(format!(
+            "2. Skriv {}s kommentarer i kolumnen \"{}\". Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
+            plan.coordinator.code,
+            header::COMMENT
+        ));
+    }
+    lines.extend([
+        "4. Ändra inte mål-id, måltexter, rubriker eller bladens namn. De är låsta så att svaren kan läsas maskinellt."
+            .to_string(),
+        format!(
+            "5. Spara som Excel-arbetsbok (.xlsx) och skicka filen till {coord}. Filen får byta namn – den vet själv vilken plan och region den gäller."
+        ),
+        String::new(),
+        "Kontrollera innan du skickar".to_string(),
+        format!(
+            "Med programmet samla kan du kontrollera filen: samla check --plan {}.toml <fil>. Det visar varje problem med blad och cell.",
+            plan.id
+        ),
+    ]);
+    for (i, line) in lines.iter().enumerate() {
+        let fmt =
+            if i == 0 || line == "Så fyller du i mallen" || line == "Kontrollera innan du skickar"
+            {
+                &f.title
+            } else {
+                &f.note
+            };
+        ws.write_string_with_format(i as u32, 0, line, fmt)?;
+    }
+    ws.protect();
+    ws.set_paper_size(9)
+        .set_portrait()
+        .set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// Columns of the answer sheet for this respondent.
+pub fn columns(who: &Respondent) -> Vec<&'static str> {
+    if who.rates() {
+        vec![
+            header::AREA,
+            header::GOAL_ID,
+            header::GOAL,
+            header::RATING,
+            header::COMMENT,
+        ]
+    } else {
+        vec![header::AREA, header::GOAL_ID, header::GOAL, header::COMMENT]
+    }
+}
+
+fn answer_sheet(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    who: &Respondent,
+    answers: Option<&Answers>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(ANSWER_SHEET)?;
+    let cols = columns(who);
+    let rating_col = cols
+        .iter()
+        .position(|c| *c == header::RATING)
+        .map(|c| c as u16);
+    let comment_col = cols.iter().position(|c| *c == header::COMMENT).unwrap_or(3) as u16;
+
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{} – uppföljning {}", plan.title, plan.period),
+        &f.title,
+    )?;
+    ws.write_string(
+        1,
+        0,
+        format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
+    )?;
+    let hint = if who.rates() {
+        format!(
+            "Skala: {}. Lämna blankt om ingen bedömning görs.",
+            plan.scale_legend()
+        )
+    } else {
+        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
+    };
+    ws.write_string(2, 0, hint)?;
+    for (c, name) in cols.iter().enumerate() {
+        ws.write_string_with_format(HEADER_ROW, c as u16, *name, &f.header)?;
+    }
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 7)?;
+    ws.set_column_width(2, 55)?;
+    if let Some(rc) = rating_col {
+        ws.set_column_width(rc, 11)?;
+    }
+    ws.set_column_width(comment_col, 80)?;
+
+    let mut row = HEADER_ROW + 1;
+    for (area, goal) in plan.goals() {
+        ws.write_string_with_format(row, 0, format!("{} {}", area.id, area.title), &f.locked)?;
+        ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
+        ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
+        let answer = answers.and_then(|a| a.goals.get(&goal.id.0));
+        if let Some(rc) = rating_col {
+            match answer.and_then(|a| a.rating.as_deref()) {
+                Some(r) => ws.write_string_with_format(row, rc, r, &f.open_rating)?,
+                None => ws.write_blank(row, rc, &f.open_rating)?,
+            };
+        }
+        match answer.and_then(|a| a.comment.as_deref()) {
+            Some(c) => ws.write_string_with_format(row, comment_col, c, &f.open)?,
+            None => ws.write_blank(row, comment_col, &f.open)?,
+        };
+        row += 1;
+    }
+    let last = row - 1;
+    if let Some(rc) = rating_col {
+        let codes: Vec<&str> = plan.scale.iter().map(|l| l.code.as_str()).collect();
+        // Information style: the dropdown offers the scale, but compound
+        // (U/E) and uncertain (P?) forms can still be typed; samla reports them.
+        let dv = DataValidation::new()
+            .allow_list_strings(&codes)?
+            .set_error_style(DataValidationErrorStyle::Information)
+            .set_error_title("Värdet finns inte i skalan")?
+            .set_error_message(
+                "Skalan är ".to_string()
+                    + &codes.join(", ")
+                    + ". Sammansatta (U/E) och osäkra (P?) bedömningar godtas men följs upp. Välj OK för att behålla värdet.",
+            )?
+            .set_input_title("Bedömning")?
+            .set_input_message(truncate_chars(&plan.scale_legend(), 250))?;
+        ws.add_data_validation(HEADER_ROW + 1, rc, last, rc, &dv)?;
+    }
+    ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+    ws.set_header(format!(
+        "&L{}&R{}",
+        escape_hf(&plan.title),
+        escape_hf(&who.code(plan).0)
+    ));
+    ws.set_footer("&CSida &P av &N");
+    let mut opts = ProtectionOptions::new();
+    opts.format_columns = true;
+    opts.format_rows = true;
+    ws.protect_with_options(&opts);
+    Ok(())
+}
+
+fn meta_sheet(ws: &mut Worksheet, plan: &Plan, who: &Respondent) -> Result<(), XlsxError> {
+    ws.set_name(META_SHEET)?;
+    let role = if who.rates() {
+        meta::ROLE_REGION
+    } else {
+        meta::ROLE_COORDINATOR
+    };
+    let rows: [(&str, String); 9] = [
+        (meta::FORMAT, FORMAT_TAG.to_string()),
+        (meta::PLAN_ID, plan.id.clone()),
+        (meta::PLAN_VERSION, plan.version.clone()),
+        (meta::PLAN_TITLE, plan.title.clone()),
+        (meta::PERIOD, plan.period.clone()),
+        (meta::ROLE, role.to_string()),
+        (meta::CODE, who.code(plan).0.clone()),
+        (meta::NAME, who.name(plan).to_string()),
+        (meta::GOALS, plan.goal_count().to_string()),
+    ];
+    for (i, (k, v)) in rows.iter().enumerate() {
+        ws.write_string(i as u32, 0, *k)?;
+        ws.write_string(i as u32, 1, v)?;
+    }
+    ws.protect();
+    ws.set_hidden(true);
+    Ok(())
+}
+
+fn escape_hf(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Writes every respondent's template into `dir`; returns the paths.
+pub fn write_all(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>, crate::output::OutputError> {
+    let mut written = Vec::new();
+    for who in Respondent::all(plan) {
+        let bytes = workbook(plan, &who, None)
+            .map_err(|e| crate::output::OutputError::Build(e.to_string()))?;
+        let path = dir.join(file_name(plan, &who));
+        crate::output::write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
