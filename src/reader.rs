@@ -564,7 +564,7 @@ fn text_of_ref(v: &DataRef<'_>) -> Option<(String, CellKind)> {
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) if s.is_empty() => {
             None
         }
-        DataRef::SharedString(s) if s.is_empty() => None,
+        DataRef::SharedString("") => None,
         DataRef::String(s) => Some((s.clone(), CellKind::Text)),
         DataRef::SharedString(s) => Some((s.to_string(), CellKind::Text)),
         DataRef::Int(i) => Some((i.to_string(), CellKind::Number)),

@@ -62,7 +62,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     answers(wb.add_worksheet(), plan, c, &s)?;
     summary(wb.add_worksheet(), plan, c, &s)?;
     sources(wb.add_worksheet(), c, &s)?;
-    Ok(wb.save_to_buffer()?)
+    wb.save_to_buffer()
 }
 
 fn title_rows(

@@ -126,5 +126,5 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
         ws.write_string_with_format(row, 3, code.meaning(), &s.wrap)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    Ok(wb.save_to_buffer()?)
+    wb.save_to_buffer()
 }
