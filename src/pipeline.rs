@@ -260,7 +260,7 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
         .map(|entry| {
             let received = match entry {
                 Entry::Skipped(path, why) => Received {
-                    submission: skipped(path, why),
+                    submission: skipped_submission(path, why),
                     mtime: None,
                 },
                 Entry::Return(path) => {
@@ -287,7 +287,18 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
         .collect()
 }
 
-fn skipped(path: &Path, why: &str) -> Submission {
+/// Reads one file as `opts.mode` says (a fresh worker when isolated).
+pub fn read_one(path: &Path, opts: &MergeOptions) -> Result<RawReturn, ReadFailure> {
+    match &opts.mode {
+        ReadMode::Isolated { exe, limits } => {
+            Sandbox::new(exe.clone(), opts.limits.clone(), limits.clone()).read(path)
+        }
+        ReadMode::InProcess => read_guarded(path, &opts.limits),
+    }
+}
+
+/// The submission of an inbox entry that is not a return.
+pub fn skipped_submission(path: &Path, why: &str) -> Submission {
     let finding = Finding::new(FindingCode::SkippedEntry, format!("Hoppades över: {why}."))
         .at(Location::file(path));
     Submission::failed(

@@ -660,3 +660,47 @@ fn check_tells_a_region_what_to_fix_with_cells() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("Inga problem hittades."));
 }
+
+#[test]
+fn check_feedback_marks_the_problem_cells_with_notes() {
+    let w = Workdir::new();
+    let plan = plan_path();
+    let rn = samples_dir().join("cancerplan-norr-2022-2024-RN.xlsx");
+    let o = w.run(&[
+        "check",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--feedback",
+        "tillbaka",
+        rn.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let fb = w.join("tillbaka/cancerplan-norr-2022-2024-RN-aterkoppling.xlsx");
+    assert!(
+        stderr(&o).contains("återkoppling skriven till"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(sheet_names(&fb), ["Att rätta", "Uppföljning"]);
+    let list = sheet(&fb, "Att rätta");
+    assert_eq!(
+        list[3],
+        [
+            "Blad",
+            "Cell",
+            "Allvarlighet",
+            "Kod",
+            "Vad som behöver göras"
+        ]
+    );
+    let d10 = list.iter().find(|r| r[1] == "D10").unwrap();
+    assert_eq!(d10[3], "missing-rating");
+    // The copy keeps every cell where the region had it.
+    let copy = sheet(&fb, "Uppföljning");
+    let original = sheet(&rn, "Uppföljning");
+    assert_eq!(copy[4], original[4]);
+    assert_eq!(copy[5][4], original[5][4], "comment of 1.1 at E6 in both");
+    let notes = xml(&fb, "xl/comments1.xml");
+    assert!(notes.contains("ref=\"D10\""), "{notes}");
+    assert!(notes.contains("Bedömning saknas för mål 1.5."));
+}

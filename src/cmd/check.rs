@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use samla::pipeline::{read_all, Entry, MergeOptions};
-use samla::Severity;
+use samla::pipeline::{read_one, skipped_submission, MergeOptions};
+use samla::validate::{validate, Submission};
+use samla::{FindingCode, Severity};
 
-use super::{load_plan, OK, PROBLEMS};
+use super::{load_plan, FAILED, OK, PROBLEMS};
 
 /// Kontrollera en eller flera ifyllda mallar innan de skickas: varje problem
 /// visas med blad och cell.
@@ -19,6 +20,10 @@ pub struct Args {
     /// Filerna att kontrollera.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// Skriv en återkopplingsfil per kontrollerad fil i den här mappen:
+    /// problemcellerna markerade och kommenterade, och en lista först.
+    #[arg(long)]
+    feedback: Option<PathBuf>,
     /// Skriv fynden som JSON på stdout.
     #[arg(long)]
     json: bool,
@@ -34,47 +39,39 @@ pub fn run(a: Args) -> i32 {
     };
     let mut opts = MergeOptions::new(".", ".");
     opts.mode = super::read_mode(a.file_timeout);
-    let entries: Vec<Entry> = a
-        .files
-        .iter()
-        .map(|f| match std::fs::symlink_metadata(f) {
-            Ok(m)
-                if m.is_file()
-                    || m.file_type().is_symlink()
-                        && std::fs::metadata(f).is_ok_and(|m| m.is_file()) =>
-            {
-                Entry::Return(f.clone())
-            }
-            Ok(_) => Entry::Skipped(f.clone(), "ingen vanlig fil".into()),
-            Err(e) => Entry::Skipped(
-                f.clone(),
-                format!("filen finns inte eller kan inte läsas ({e})"),
-            ),
-        })
-        .collect();
-    let received = read_all(&plan, &entries, &opts);
     let mut problems = 0;
     let mut all = Vec::new();
-    for r in &received {
-        let s = &r.submission;
-        let who = s
-            .respondent
-            .as_ref()
-            .map(|w| format!(" ({} – {})", w.code(&plan), w.name(&plan)))
-            .unwrap_or_default();
-        if !a.json {
-            println!("{}{who}", s.file.display());
-        }
-        let mut findings = s.findings.clone();
+    for file in &a.files {
+        let is_file = std::fs::metadata(file).map(|m| m.is_file());
+        let (sub, raw): (Submission, _) = match is_file {
+            Ok(true) => match read_one(file, &opts) {
+                Ok(raw) => (validate(&plan, file, &raw), Some(raw)),
+                Err(failure) => (Submission::failed(file, &failure), None),
+            },
+            Ok(false) => (skipped_submission(file, "ingen vanlig fil"), None),
+            Err(e) => (
+                skipped_submission(
+                    file,
+                    &format!("filen finns inte eller kan inte läsas ({e})"),
+                ),
+                None,
+            ),
+        };
+        let mut findings = sub.findings.clone();
         findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
-        for f in &findings {
-            if f.code == samla::FindingCode::SkippedEntry {
-                problems += 1;
-            }
-            if f.severity != Severity::Info {
-                problems += 1;
-            }
-            if !a.json {
+        let n = findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info || f.code == FindingCode::SkippedEntry)
+            .count();
+        problems += n;
+        if !a.json {
+            let who = sub
+                .respondent
+                .as_ref()
+                .map(|w| format!(" ({} – {})", w.code(&plan), w.name(&plan)))
+                .unwrap_or_default();
+            println!("{}{who}", sub.file.display());
+            for f in &findings {
                 let place = f
                     .location
                     .as_ref()
@@ -91,18 +88,31 @@ pub fn run(a: Args) -> i32 {
                     f.message
                 );
             }
-        }
-        if !a.json {
-            let n = findings
-                .iter()
-                .filter(|f| f.severity != Severity::Info)
-                .count();
-            if s.accepted() && n == 0 {
+            if sub.accepted() && n == 0 {
                 println!("  Inga problem hittades. Filen kan skickas.");
-            } else if s.accepted() {
+            } else if sub.accepted() {
                 println!("  {n} att rätta eller bekräfta innan filen skickas.");
             } else {
                 println!("  Filen kan inte tas emot. Rätta felet ovan och kontrollera igen.");
+            }
+        }
+        if let Some(dir) = &a.feedback {
+            let path = samla::report::feedback::path_for(dir, file);
+            let written = std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))
+                .and_then(|_| {
+                    samla::report::feedback::workbook(&plan, &sub, raw.as_ref())
+                        .map_err(|e| e.to_string())
+                })
+                .and_then(|bytes| {
+                    samla::output::write_atomic(&path, &bytes).map_err(|e| e.to_string())
+                });
+            match written {
+                Ok(()) => eprintln!("samla: återkoppling skriven till {}", path.display()),
+                Err(e) => {
+                    eprintln!("samla: återkopplingen kunde inte skrivas: {e}");
+                    return FAILED;
+                }
             }
         }
         all.extend(findings);

@@ -4,6 +4,7 @@
 
 pub mod consolidated;
 pub mod discrepancies;
+pub mod feedback;
 pub mod json;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};

@@ -34,7 +34,9 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("a temp dir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("a temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -102,7 +104,9 @@ pub fn stderr(o: &Output) -> String {
 /// A sheet of an xlsx file as strings: `rows[r][c]`, "" for empty cells.
 pub fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let range = wb.worksheet_range(name).unwrap_or_else(|e| panic!("{}: {name}: {e}", path.display()));
+    let range = wb
+        .worksheet_range(name)
+        .unwrap_or_else(|e| panic!("{}: {name}: {e}", path.display()));
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut rows = vec![Vec::new(); r0 as usize];
     for row in range.rows() {
