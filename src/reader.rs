@@ -48,6 +48,9 @@ pub struct Limits {
     pub max_shared_strings: u64,
     /// Non-empty cells read from one sheet.
     pub max_cells: usize,
+    /// Bytes of text read from one sheet: what a worker hands to the merge
+    /// is bounded too, not only what it parses.
+    pub max_text_bytes: usize,
     /// Rows scanned for the answer table's header.
     pub header_scan_rows: u32,
 }
@@ -63,6 +66,7 @@ impl Default for Limits {
             max_sheets: 256,
             max_shared_strings: 2_000_000,
             max_cells: 1_000_000,
+            max_text_bytes: 64 << 20,
             header_scan_rows: 50,
         }
     }
@@ -670,25 +674,34 @@ fn collect(
     until_row: Option<u32>,
 ) -> Result<Vec<RawCell>, ReadFailure> {
     let mut cells = Vec::new();
-    let mut over = false;
+    let mut bytes = 0usize;
+    let mut over = None;
     src.cells(sheet, &mut |c| {
         if until_row.is_some_and(|r| c.row >= r) {
             return false;
         }
+        bytes += c.text.len();
         if cells.len() >= limits.max_cells {
-            over = true;
+            over = Some(format!(
+                "bladet {sheet:?} har fler än {} ifyllda celler",
+                limits.max_cells
+            ));
+            return false;
+        }
+        if bytes > limits.max_text_bytes {
+            over = Some(format!(
+                "bladet {sheet:?} har mer än {} MB text",
+                limits.max_text_bytes >> 20
+            ));
             return false;
         }
         cells.push(c);
         true
     })?;
-    if over {
-        return Err(ReadFailure::limit(format!(
-            "bladet {sheet:?} har fler än {} ifyllda celler",
-            limits.max_cells
-        )));
+    match over {
+        Some(why) => Err(ReadFailure::limit(why)),
+        None => Ok(cells),
     }
-    Ok(cells)
 }
 
 fn extract(src: &mut dyn Source, limits: &Limits) -> Result<RawReturn, ReadFailure> {

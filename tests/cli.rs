@@ -704,3 +704,22 @@ fn check_feedback_marks_the_problem_cells_with_notes() {
     assert!(notes.contains("ref=\"D10\""), "{notes}");
     assert!(notes.contains("Bedömning saknas för mål 1.5."));
 }
+
+#[test]
+fn readme_documents_every_finding_code() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for code in samla::FindingCode::ALL {
+        let row = format!(
+            "| `{}` | {} |",
+            code.as_str(),
+            serde_json::to_value(code.severity())
+                .unwrap()
+                .as_str()
+                .unwrap()
+        );
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the row for {code}: {row}"
+        );
+    }
+}
