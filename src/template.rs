@@ -358,10 +358,17 @@ fn answer_sheet(
 
     let mut row = HEADER_ROW + 1;
     for (area, goal) in plan.goals() {
-        ws.write_string_with_format(row, 0, format!("{} {}", area.id, area.title), &f.locked)?;
+        let answer = answers.and_then(|a| a.goals.get(&goal.id.0));
+        let comment = answer.and_then(|a| a.comment.as_deref()).unwrap_or("");
+        let area_text = format!("{} {}", area.id, area.title);
+        // Room for the goal text and any comment, and at least three lines to write in.
+        let height =
+            crate::report::fit_height(&[(&area_text, 18.0), (&goal.text, 55.0), (comment, 80.0)])
+                .max(45.0);
+        ws.set_row_height(row, height)?;
+        ws.write_string_with_format(row, 0, &area_text, &f.locked)?;
         ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
         ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
-        let answer = answers.and_then(|a| a.goals.get(&goal.id.0));
         if let Some(rc) = rating_col {
             match answer.and_then(|a| a.rating.as_deref()) {
                 Some(r) => ws.write_string_with_format(row, rc, r, &f.open_rating)?,

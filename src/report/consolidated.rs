@@ -18,7 +18,7 @@ use rust_xlsxwriter::{
     Chart, ChartType, Color, DocProperties, Format, Workbook, Worksheet, XlsxError,
 };
 
-use super::{header_row, print_setup, split_for_cells, Styles};
+use super::{fit_height, header_row, print_setup, split_for_cells, Styles};
 use crate::merge::{bucket, Consolidation};
 use crate::plan::Plan;
 use crate::template::fixed_datetime;
@@ -152,6 +152,11 @@ fn matrix(ws: &mut Worksheet, plan: &Plan, c: &Consolidation, s: &Styles) -> Res
             }
         }
         let text = comments_text(plan, g);
+        let area = format!("{} {}", g.area_id, g.area);
+        ws.set_row_height(
+            row,
+            fit_height(&[(&area, 16.0), (&g.text, 45.0), (&text, 90.0)]),
+        )?;
         let parts = split_for_cells(&text);
         if parts.len() > 1 {
             // The whole text is in `Svar`, split across continuation rows.
@@ -294,6 +299,9 @@ fn answers(
                     ws.write_blank(row, 3, &f)?;
                 } else {
                     ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], &f)?;
+                }
+                if let Some(p) = parts.get(i) {
+                    ws.set_row_height(row, fit_height(&[(p, 100.0)]))?;
                 }
                 match parts.get(i) {
                     Some(p) => ws.write_string_with_format(row, 4, *p, &s.wrap)?,

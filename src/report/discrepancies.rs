@@ -90,6 +90,7 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
             } else {
                 text
             };
+            ws.set_row_height(row, super::fit_height(&[(&text, 90.0)]))?;
             ws.write_string_with_format(row, 7, text, &s.wrap)?;
             row += 1;
         }

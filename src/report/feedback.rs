@@ -122,6 +122,7 @@ pub fn workbook(
         )?;
         ws.write_string_with_format(row, 3, f.code.as_str(), &s.text)?;
         ws.write_string_with_format(row, 4, split_for_cells(&f.message)[0], &s.wrap)?;
+        ws.set_row_height(row, super::fit_height(&[(&f.message, 100.0)]))?;
     }
     ws.set_freeze_panes(4, 0)?;
     ws.set_paper_size(9)

@@ -37,6 +37,32 @@ pub fn split_for_cells(text: &str) -> Vec<&str> {
     parts
 }
 
+/// A row height (points) that shows all of each wrapped text in its column.
+///
+/// Neither rust_xlsxwriter nor LibreOffice fits row heights to wrapped text
+/// when a file is opened, so without this a printed report shows one line
+/// per goal. `cells` holds (text, column width in characters).
+///
+/// ```
+/// assert_eq!(samla::report::fit_height(&[("kort", 10.0)]), 15.0);
+/// assert_eq!(samla::report::fit_height(&[("a\nb\nc", 10.0)]), 45.0);
+/// ```
+pub fn fit_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            // Proportional fonts fit a little more than one character per
+            // width unit; stay on the safe side.
+            let per_line = (width * 1.1).max(1.0) as usize;
+            text.split('\n')
+                .map(|p| p.chars().count().div_ceil(per_line).max(1))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * 15.0).min(409.0)
+}
+
 /// Shared formats of the reports.
 pub(crate) struct Styles {
     pub title: Format,
