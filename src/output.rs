@@ -30,6 +30,27 @@ pub enum OutputError {
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Writes several files: every temporary file is written and synced before
+/// the first is renamed into place, so running out of disk (the likely
+/// failure) replaces none of the previous outputs.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), OutputError> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push((*path, stage(path, bytes)?));
+    }
+    for (path, tmp) in staged {
+        tmp.persist(path).map_err(|e| OutputError::Write {
+            path: path.to_path_buf(),
+            source: e.error,
+        })?;
+    }
+    Ok(())
+}
+
+fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, OutputError> {
     let err = |source| OutputError::Write {
         path: path.to_path_buf(),
         source,
@@ -57,8 +78,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
             .map_err(err)?;
     }
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// An exclusive lock on an output folder, released on drop.

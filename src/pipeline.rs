@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::finding::{Finding, FindingCode, Location, Severity};
 use crate::merge::{merge, Consolidation, Received, SourceStatus};
-use crate::output::{write_atomic, DirLock, OutputError};
+use crate::output::{write_all_atomic, DirLock, OutputError};
 use crate::plan::Plan;
 use crate::reader::{Limits, RawReturn, ReadFailure};
 use crate::report;
@@ -337,9 +337,7 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
         },
     );
     let (xlsx, disc) = (xlsx.map_err(build)?, disc.map_err(build)?);
-    write_atomic(&paths[0], &xlsx)?;
-    write_atomic(&paths[1], &disc)?;
-    write_atomic(&paths[2], &json)?;
+    write_all_atomic(&[(&paths[0], &xlsx), (&paths[1], &disc), (&paths[2], &json)])?;
     Ok(MergeOutcome {
         consolidation,
         summary,

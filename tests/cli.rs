@@ -723,3 +723,40 @@ fn readme_documents_every_finding_code() {
         );
     }
 }
+
+#[test]
+fn a_locked_output_folder_fails_fast_and_leaves_outputs_alone() {
+    let w = Workdir::new();
+    let out = merged_samples(&w);
+    let before = std::fs::read(out.join("sammanstallning.xlsx")).unwrap();
+    let lock = samla::output::DirLock::acquire(&out).unwrap();
+    let inbox = w.mkdir("tom");
+    let o = w.merge(&inbox, &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("en annan körning av samla skriver redan i mappen"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(out.join("sammanstallning.xlsx")).unwrap(),
+        before
+    );
+    drop(lock);
+    // A failed write replaces nothing: here the JSON's place is taken by a folder.
+    std::fs::remove_file(out.join("sammanstallning.json")).unwrap();
+    std::fs::create_dir_all(out.join("sammanstallning.json/upptagen")).unwrap();
+    let o = w.merge(&inbox, &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sammanstallning.json: kunde inte skrivas"),
+        "{}",
+        stderr(&o)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
