@@ -4,7 +4,7 @@
 //!
 //! ```
 //! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
-//! let c = samla::merge::merge(&plan, Vec::new());
+//! let c = samla::merge::merge(&plan, Vec::<samla::validate::Submission>::new());
 //! // Nobody sent anything: one missing submission per region and the coordinator.
 //! assert_eq!(c.findings.len(), plan.regions.len() + 1);
 //! ```

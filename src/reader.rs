@@ -12,7 +12,7 @@
 //!
 //! ```
 //! let raw = samla::reader::read_return(
-//!     std::path::Path::new("samples/cancerplan-norr-2022-2024-RJH.xlsx"),
+//!     std::path::Path::new("samples/inkorg/cancerplan-norr-2022-2024-RJH.xlsx"),
 //!     &samla::reader::Limits::default(),
 //! ).unwrap();
 //! assert_eq!(raw.meta.get("kod").map(String::as_str), Some("RJH"));

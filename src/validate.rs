@@ -4,7 +4,7 @@
 //!
 //! ```
 //! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
-//! let path = std::path::Path::new("samples/cancerplan-norr-2022-2024-RJH.xlsx");
+//! let path = std::path::Path::new("samples/inkorg/cancerplan-norr-2022-2024-RJH.xlsx");
 //! let raw = samla::reader::read_return(path, &Default::default()).unwrap();
 //! let sub = samla::validate::validate(&plan, path, &raw);
 //! assert!(sub.accepted());
