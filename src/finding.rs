@@ -221,19 +221,36 @@ impl Finding {
         self
     }
 
-    /// A stable order for reports: by file, then sheet, cell, code.
-    pub fn sort_key(&self) -> impl Ord + '_ {
+    /// A stable order for reports: by region, file, goal, cell, code.
+    pub fn owned_sort_key(&self) -> SortKey {
         (
-            self.region.as_deref().unwrap_or("\u{10FFFF}"),
-            self.location.as_ref().map(|l| l.file.as_str()),
+            self.region
+                .clone()
+                .unwrap_or_else(|| "\u{10FFFF}".to_string()),
+            self.location.as_ref().map(|l| l.file.clone()),
             self.goal.as_ref().map(|g| goal_sort_key(&g.0)),
             self.location
                 .as_ref()
                 .and_then(|l| l.cell.as_deref().map(cell_sort_key)),
             self.code,
-            self.message.as_str(),
+            self.message.clone(),
         )
     }
+}
+
+/// See [`Finding::owned_sort_key`].
+pub type SortKey = (
+    String,
+    Option<String>,
+    Option<Vec<(u64, String)>>,
+    Option<(u64, usize, String)>,
+    FindingCode,
+    String,
+);
+
+/// Sorts findings into report order, computing each key once.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by_cached_key(Finding::owned_sort_key);
 }
 
 /// `1.10` after `1.9`: compare dotted ids numerically.

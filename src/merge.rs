@@ -80,6 +80,8 @@ pub struct Consolidation {
     pub findings: Vec<Finding>,
     /// Respondent codes whose return was merged, in plan order.
     pub reported: Vec<String>,
+    #[serde(skip)]
+    reported_set: std::collections::HashSet<String>,
 }
 
 /// A submission plus its file's modification time, for ordering duplicates.
@@ -211,13 +213,15 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
             }
         })
         .collect();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::sort(&mut findings);
     sources.sort_by(|a, b| a.file.cmp(&b.file));
+    let reported_set = reported.iter().cloned().collect();
     Consolidation {
         goals,
         sources,
         findings,
         reported,
+        reported_set,
     }
 }
 
@@ -362,6 +366,11 @@ impl Consolidation {
             }
         }
         s
+    }
+
+    /// Whether this respondent's return was merged.
+    pub fn has_reported(&self, code: &str) -> bool {
+        self.reported_set.contains(code)
     }
 
     /// Number of findings of each severity.

@@ -120,7 +120,7 @@ impl Summary {
             missing: all
                 .iter()
                 .map(|w| w.code(plan).0.clone())
-                .filter(|c2| !c.reported.contains(c2))
+                .filter(|c2| !c.has_reported(c2))
                 .collect(),
             errors: sev.get(&Severity::Error).copied().unwrap_or(0),
             warnings: sev.get(&Severity::Warning).copied().unwrap_or(0),

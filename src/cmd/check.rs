@@ -58,7 +58,7 @@ pub fn run(a: Args) -> i32 {
             ),
         };
         let mut findings = sub.findings.clone();
-        findings.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+        samla::finding::sort(&mut findings);
         let n = findings
             .iter()
             .filter(|f| f.severity != Severity::Info || f.code == FindingCode::SkippedEntry)

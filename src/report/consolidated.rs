@@ -81,7 +81,7 @@ fn title_rows(
         .regions
         .iter()
         .map(|r| r.code.0.as_str())
-        .filter(|r| !c.reported.iter().any(|x| x == r))
+        .filter(|r| !c.has_reported(r))
         .collect();
     let mut line = format!("Skala: {}. ", plan.scale_legend());
     line += &format!(

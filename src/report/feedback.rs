@@ -56,7 +56,7 @@ pub fn workbook(
             .set_creation_datetime(&fixed_datetime()),
     );
     let mut findings: Vec<&Finding> = sub.findings.iter().collect();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.sort_by_cached_key(|f| f.owned_sort_key());
 
     let ws = wb.add_worksheet();
     ws.set_name("Att rätta")?;

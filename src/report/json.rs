@@ -105,7 +105,7 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
             .map(|r| RegionInfo {
                 code: &r.code.0,
                 name: &r.name,
-                reported: c.reported.contains(&r.code.0),
+                reported: c.has_reported(&r.code.0),
             })
             .collect(),
         goals,
