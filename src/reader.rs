@@ -26,7 +26,7 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::FindingCode;
-use crate::template::{header, ANSWER_SHEET, META_SHEET};
+use crate::template::{header, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET};
 
 /// Safety limits for one return. A real return is about 15 KB with a few
 /// hundred cells; the limits are generous multiples of that.
@@ -118,6 +118,7 @@ impl Columns {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RawRow {
     pub row: u32,
+    pub area: Option<RawCell>,
     pub goal_id: Option<RawCell>,
     pub goal: Option<RawCell>,
     pub rating: Option<RawCell>,
@@ -133,8 +134,15 @@ pub struct AnswerSheet {
     pub rows: Vec<RawRow>,
     /// Non-empty cells outside the answer columns, below the header.
     pub outside: Vec<RawCell>,
-    /// The text cells above the header (title, "Svarande: …").
-    pub preamble: Vec<String>,
+    /// The cells above the header (title, "Svarande: …").
+    pub preamble: Vec<RawCell>,
+}
+
+/// A sheet a region added, with its non-empty cells.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OtherSheet {
+    pub name: String,
+    pub cells: Vec<RawCell>,
 }
 
 /// A workbook as read, before validation.
@@ -146,6 +154,9 @@ pub struct RawReturn {
     /// Key → value from the hidden identity sheet; empty when there is none.
     pub meta: BTreeMap<String, String>,
     pub answer: Option<AnswerSheet>,
+    /// Sheets that are neither the answer sheet, the instructions nor the
+    /// identity sheet, with their cells: a region may add notes there.
+    pub other_sheets: Vec<OtherSheet>,
     /// `dcterms:modified` from the file's properties, when present.
     pub modified: Option<String>,
     /// SHA-256 of the file's bytes, hex.
@@ -206,7 +217,29 @@ pub fn read_return(path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailur
 }
 
 /// Reads a return held in memory; `path` gives the extension and messages.
+///
+/// A panic inside a parser becomes a `reader-failed` failure. An allocation
+/// failure aborts the process and cannot be caught: read untrusted `.xls`
+/// and `.ods` files through [`crate::sandbox`], as `samla` does.
 pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+    std::panic::catch_unwind(|| read_bytes_unguarded(bytes, path, limits)).unwrap_or_else(|p| {
+        let what = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(ReadFailure {
+            code: FindingCode::ReaderFailed,
+            message: format!("läsaren stötte på ett internt fel i filen ({what})"),
+        })
+    })
+}
+
+fn read_bytes_unguarded(
+    bytes: &[u8],
+    path: &Path,
+    limits: &Limits,
+) -> Result<RawReturn, ReadFailure> {
     use sha2::Digest;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadFailure::limit("filen är för stor"));
@@ -743,10 +776,22 @@ fn extract(src: &mut dyn Source, limits: &Limits) -> Result<RawReturn, ReadFailu
             .filter(|s| s.as_str() != ANSWER_SHEET && s.as_str() != META_SHEET),
     );
     for name in order {
+        // The instructions are the template's own, protected text.
+        if name == INSTRUCTIONS_SHEET && raw.answer.is_some() {
+            continue;
+        }
         let cells = collect(src, name, limits, None)?;
-        if let Some((header_row, columns)) = find_header(&cells, limits.header_scan_rows) {
-            raw.answer = Some(build_answer(name, header_row, columns, cells));
-            break;
+        if raw.answer.is_none() {
+            if let Some((header_row, columns)) = find_header(&cells, limits.header_scan_rows) {
+                raw.answer = Some(build_answer(name, header_row, columns, cells));
+                continue;
+            }
+        }
+        if name != INSTRUCTIONS_SHEET && !cells.is_empty() {
+            raw.other_sheets.push(OtherSheet {
+                name: name.clone(),
+                cells,
+            });
         }
     }
     Ok(raw)
@@ -762,9 +807,7 @@ fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCel
     let mut rows: BTreeMap<u32, RawRow> = BTreeMap::new();
     for c in cells {
         if c.row < header_row {
-            if c.kind == CellKind::Text {
-                sheet.preamble.push(c.text);
-            }
+            sheet.preamble.push(c);
             continue;
         }
         if c.row == header_row {
@@ -787,7 +830,7 @@ fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCel
         } else if Some(c.col) == cols.comment {
             &mut entry.comment
         } else if Some(c.col) == cols.area {
-            continue;
+            &mut entry.area
         } else {
             sheet.outside.push(c);
             continue;
@@ -797,7 +840,11 @@ fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCel
     sheet.rows = rows
         .into_values()
         .filter(|r| {
-            r.goal_id.is_some() || r.goal.is_some() || r.rating.is_some() || r.comment.is_some()
+            r.area.is_some()
+                || r.goal_id.is_some()
+                || r.goal.is_some()
+                || r.rating.is_some()
+                || r.comment.is_some()
         })
         .collect();
     sheet

@@ -216,17 +216,8 @@ pub fn worker_main() -> i32 {
     0
 }
 
-/// [`read_return`], with a panic turned into a failure.
+/// [`read_return`]: kept as the one entry point the pipeline and the
+/// worker share; panics are already turned into failures by the reader.
 pub fn read_guarded(path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
-    std::panic::catch_unwind(|| read_return(path, limits)).unwrap_or_else(|p| {
-        let what = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(ReadFailure {
-            code: FindingCode::ReaderFailed,
-            message: format!("läsaren stötte på ett internt fel i filen ({what})"),
-        })
-    })
+    read_return(path, limits)
 }

@@ -295,6 +295,25 @@ fn instructions(
     Ok(())
 }
 
+/// The three lines above the answer table (column A, rows 1–3): title,
+/// respondent, scale. The validator knows them, so anything else typed
+/// above the table is reported rather than ignored.
+pub fn preamble(plan: &Plan, who: &Respondent) -> [String; 3] {
+    let hint = if who.rates() {
+        format!(
+            "Skala: {}. Lämna blankt om ingen bedömning görs.",
+            plan.scale_legend()
+        )
+    } else {
+        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
+    };
+    [
+        format!("{} – uppföljning {}", plan.title, plan.period),
+        format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
+        hint,
+    ]
+}
+
 /// Columns of the answer sheet for this respondent.
 pub fn columns(who: &Respondent) -> Vec<&'static str> {
     if who.rates() {
@@ -325,25 +344,9 @@ fn answer_sheet(
         .map(|c| c as u16);
     let comment_col = cols.iter().position(|c| *c == header::COMMENT).unwrap_or(3) as u16;
 
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("{} – uppföljning {}", plan.title, plan.period),
-        &f.title,
-    )?;
-    ws.write_string(
-        1,
-        0,
-        format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
-    )?;
-    let hint = if who.rates() {
-        format!(
-            "Skala: {}. Lämna blankt om ingen bedömning görs.",
-            plan.scale_legend()
-        )
-    } else {
-        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
-    };
+    let [title, respondent, hint] = preamble(plan, who);
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.write_string(1, 0, respondent)?;
     ws.write_string(2, 0, hint)?;
     for (c, name) in cols.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, c as u16, *name, &f.header)?;

@@ -181,7 +181,13 @@ fn identify(
     let preamble = raw
         .answer
         .as_ref()
-        .map(|a| a.preamble.join(" "))
+        .map(|a| {
+            a.preamble
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default();
     for source in [preamble.as_str(), stem.as_str()] {
         let toks = tokens(source);
@@ -329,7 +335,14 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
             },
         };
         let Some(goal) = goal else {
-            if row.rating.is_some()
+            let only_area = row.area.is_some()
+                && row.rating.is_none()
+                && row.comment.is_none()
+                && id_text.is_empty()
+                && goal_text.trim().is_empty();
+            if let (true, Some(c)) = (only_area, &row.area) {
+                push(&mut findings, outside(&c.text).at(at(c.row, c.col)));
+            } else if row.rating.is_some()
                 || row.comment.is_some()
                 || !id_text.is_empty()
                 || !goal_text.trim().is_empty()
@@ -346,6 +359,11 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                     row.row + 1
                 )).at(at(r, c)));
             }
+            if let (false, Some(c)) = (only_area, &row.area) {
+                if !plan.areas.iter().any(|a| is_area_label(a, &c.text)) {
+                    push(&mut findings, outside(&c.text).at(at(c.row, c.col)));
+                }
+            }
             continue;
         };
         if answers.contains_key(&goal.id) {
@@ -357,6 +375,20 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         }
         let mut ans = GoalAnswer::default();
         let gid = goal.id.0.clone();
+        if let Some(c) = &row.area {
+            let area = &by_id[goal.id.0.as_str()].0;
+            let known = [
+                format!("{} {}", area.id, area.title),
+                area.title.clone(),
+                area.id.clone(),
+            ];
+            if !known.iter().any(|k| fold(k) == fold(&c.text)) {
+                push(
+                    &mut findings,
+                    outside(&c.text).goal(gid.clone()).at(at(c.row, c.col)),
+                );
+            }
+        }
         for cell in [&row.rating, &row.comment].into_iter().flatten() {
             check_kind(&mut findings, cell, &at, &code, &gid);
         }
@@ -383,16 +415,17 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                 .map(|c| at(c.row, c.col))
                 .unwrap_or_else(|| at(row.row, rating_col));
             ans.rating_cell = cell_loc.cell.clone();
-            let written = row
+            let as_typed = row
                 .rating
                 .as_ref()
                 .filter(|c| c.kind != CellKind::Error)
-                .map(|c| c.text.trim().to_string())
+                .map(|c| c.text.as_str())
                 .unwrap_or_default();
+            let written = as_typed.trim().to_string();
             let parsed = if cols.rating.is_none() {
                 Parsed::Blank
             } else {
-                rating::parse(&written, &scale)
+                rating::parse(as_typed, &scale)
             };
             if !written.is_empty() {
                 ans.written = Some(written.clone());
@@ -422,14 +455,14 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                     )).goal(gid.clone()).at(cell_loc.clone()));
                 }
                 Parsed::Exact(r) | Parsed::Normalised(r) => {
-                    if !matches!(rating::parse(&written, &scale), Parsed::Exact(_)) {
+                    if !matches!(rating::parse(as_typed, &scale), Parsed::Exact(_)) {
                         push(
                             &mut findings,
                             Finding::new(
                                 C::NormalisedRating,
                                 format!(
                                     "Bedömningen {} för mål {gid} har lästs som {}.",
-                                    quote(&written),
+                                    quote(as_typed),
                                     r
                                 ),
                             )
@@ -441,6 +474,12 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                     ans.rating = Some(r);
                 }
             }
+        } else if let Some(c) = &row.rating {
+            // The coordinator comments; it does not rate.
+            push(&mut findings, Finding::new(C::TextOutsideAnswers, format!(
+                "{} gör inga bedömningar, så värdet {} har inte förts in i sammanställningen. Skriv det i kolumnen Kommentar om det ska med.",
+                who.code(plan), quote_full(&c.text)
+            )).goal(gid.clone()).at(at(c.row, c.col)));
         }
         answers.insert(goal.id.clone(), ans);
     }
@@ -452,15 +491,53 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
             )).goal(goal.id.0.clone()).at(Location::sheet(file, &sheet.name)));
         }
     }
-    for c in &sheet.outside {
+    // Above the table only the template's own three lines belong.
+    let expected = crate::template::preamble(plan, &who);
+    for c in &sheet.preamble {
+        let own = c.col == 0
+            && expected
+                .get(c.row as usize)
+                .is_some_and(|e| fold(e) == fold(&c.text));
+        if !own {
+            push(&mut findings, outside(&c.text).at(at(c.row, c.col)));
+        }
+    }
+    for other in &raw.other_sheets {
+        let Some(first) = other.cells.first() else {
+            continue;
+        };
+        let content: Vec<String> = other
+            .cells
+            .iter()
+            .map(|c| format!("{} {}", a1(c.row, c.col), quote_full(&c.text)))
+            .collect();
         push(&mut findings, Finding::new(C::TextOutsideAnswers, format!(
-            "Text utanför svarskolumnerna har inte förts in i sammanställningen: {}. Flytta den till kolumnen Kommentar på rätt måls rad.",
-            quote_full(&c.text)
-        )).at(at(c.row, c.col)));
+            "Bladet \"{}\" hör inte till mallen och har inte förts in i sammanställningen. Innehåll: {}. Flytta det som ska med till kolumnen Kommentar på rätt måls rad.",
+            other.name, content.join("; ")
+        )).at(Location::cell(file, &other.name, first.row, first.col)));
+    }
+    for c in &sheet.outside {
+        push(&mut findings, outside(&c.text).at(at(c.row, c.col)));
     }
     sub.answers = Some(answers);
     sub.findings = findings;
     sub
+}
+
+/// Whether `text` is how the template (or a hand-made copy) names the area.
+fn is_area_label(area: &crate::plan::Area, text: &str) -> bool {
+    let t = fold(text);
+    t == fold(&format!("{} {}", area.id, area.title))
+        || t == fold(&area.title)
+        || t == fold(&area.id)
+}
+
+/// The finding for text typed where no answer belongs.
+fn outside(text: &str) -> Finding {
+    Finding::new(C::TextOutsideAnswers, format!(
+        "Text utanför svarskolumnerna har inte förts in i sammanställningen: {}. Flytta den till kolumnen Kommentar på rätt måls rad.",
+        quote_full(text)
+    ))
 }
 
 /// Quotes a value in full: text outside the answers survives only here.

@@ -647,7 +647,6 @@ proptest! {
 
     /// The fuzz target proper for the binary formats: `read_bytes` never panics.
     #[test]
-    #[ignore = "bug: read_bytes panics on mutated .xls/.xlsb records (e.g. a MERGECELLS record cut short, a missing sheet relationship, a shared-string index out of range); see the ignored read_bytes_* tests in hostile.rs"]
     fn binary_reader_never_panics_on_mutated_records(
         xlsb in any::<bool>(),
         part in any::<prop::sample::Index>(),

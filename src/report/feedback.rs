@@ -156,13 +156,8 @@ pub fn workbook(
         e.1.push(f.message.clone());
     }
     let mut cells: BTreeMap<(u32, u16), String> = BTreeMap::new();
-    for (i, line) in answer
-        .preamble
-        .iter()
-        .enumerate()
-        .take(answer.header_row as usize)
-    {
-        cells.insert((i as u32, 0), line.clone());
+    for c in &answer.preamble {
+        cells.insert((c.row, c.col as u16), c.text.clone());
     }
     let cols = &answer.columns;
     let headers = [
@@ -178,7 +173,7 @@ pub fn workbook(
         }
     }
     for r in &answer.rows {
-        for c in [&r.goal_id, &r.goal, &r.rating, &r.comment]
+        for c in [&r.area, &r.goal_id, &r.goal, &r.rating, &r.comment]
             .into_iter()
             .flatten()
         {
