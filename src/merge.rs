@@ -298,16 +298,16 @@ pub struct Stats {
 
 /// The key a rating is counted under: its level, or `annat` (compound,
 /// uncertain, invalid), or `blank`.
-pub fn bucket(cell: Option<&Cell>) -> String {
+pub fn bucket(cell: Option<&Cell>) -> &str {
     match cell {
         Some(Cell {
             rating: Some(Rating::Level(l)),
             ..
-        }) => l.clone(),
+        }) => l,
         Some(Cell {
             written: Some(_), ..
-        }) => "annat".to_string(),
-        _ => "blank".to_string(),
+        }) => "annat",
+        _ => "blank",
     }
 }
 
@@ -337,18 +337,22 @@ impl Consolidation {
             let mut achieved = 0;
             let mut not_started = false;
             let mut blank = false;
+            let area = s.per_area.entry(g.area_id.clone()).or_default();
             for r in &regions {
                 let b = bucket(g.answers.get(r));
-                *s.per_region
-                    .entry(r.clone())
-                    .or_default()
-                    .entry(b.clone())
-                    .or_default() += 1;
-                *s.per_area
-                    .entry(g.area_id.clone())
-                    .or_default()
-                    .entry(b.clone())
-                    .or_default() += 1;
+                let region = s.per_region.entry(r.clone()).or_default();
+                match region.get_mut(b) {
+                    Some(n) => *n += 1,
+                    None => {
+                        region.insert(b.to_string(), 1);
+                    }
+                }
+                match area.get_mut(b) {
+                    Some(n) => *n += 1,
+                    None => {
+                        area.insert(b.to_string(), 1);
+                    }
+                }
                 achieved += usize::from(b == first);
                 not_started |= b == last;
                 blank |= b == "blank";

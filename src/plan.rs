@@ -127,6 +127,10 @@ pub struct Plan {
     pub scale: Vec<ScaleLevel>,
     #[validate(length(min = 1, message = "planen behöver minst ett område"), nested)]
     pub areas: Vec<Area>,
+    /// Upper-case region code → index in `regions`, built on first use: a
+    /// national plan has hundreds of units and every file looks one up.
+    #[serde(skip)]
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 /// Why a plan spec could not be used. The message names the file and field.
@@ -338,9 +342,26 @@ impl Plan {
 
     /// The region with this code (case-insensitive), if it reports on the plan.
     pub fn region(&self, code: &str) -> Option<&Party> {
-        self.regions
-            .iter()
-            .find(|r| r.code.0.eq_ignore_ascii_case(code.trim()))
+        let index = self.index.get_or_init(|| {
+            self.regions
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, r)| (r.code.0.to_uppercase(), i))
+                .collect()
+        });
+        let code = code.trim();
+        // The index is a cache: a plan changed after its first lookup (a
+        // test's clone, say) still answers correctly, only slower.
+        index
+            .get(&code.to_uppercase())
+            .and_then(|&i| self.regions.get(i))
+            .filter(|r| r.code.0.eq_ignore_ascii_case(code))
+            .or_else(|| {
+                self.regions
+                    .iter()
+                    .find(|r| r.code.0.eq_ignore_ascii_case(code))
+            })
     }
 
     /// The respondent with this code: a region or the coordinator.

@@ -670,7 +670,7 @@ fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
     let mut rows: BTreeMap<u32, Vec<&RawCell>> = BTreeMap::new();
     for c in cells
         .iter()
-        .filter(|c| c.row < scan && c.kind == CellKind::Text)
+        .filter(|c| c.row < scan && c.kind == CellKind::Text && c.text.len() <= 60)
     {
         rows.entry(c.row).or_default().push(c);
     }

@@ -159,11 +159,13 @@ fn identify(
         };
         // The coordinator's template renamed after a region: a region filled
         // in the wrong template (it has no rating column).
-        let named_region = plan.regions.iter().find(|r| {
-            tokens(&stem)
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&r.code.0))
-        });
+        // Only the coordinator's file needs this, and by hash, not a scan
+        // of every region: a national plan has hundreds.
+        let named_region = if who == Respondent::Coordinator {
+            tokens(&stem).iter().find_map(|t| plan.region(t))
+        } else {
+            None
+        };
         if !role_ok || (who == Respondent::Coordinator && named_region.is_some()) {
             let region = named_region
                 .map(|r| r.code.0.clone())
@@ -285,8 +287,9 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         .goals()
         .map(|(a, g)| (g.id.0.as_str(), (a, g)))
         .collect();
-    let by_text: HashMap<String, &crate::plan::Goal> =
-        plan.goals().map(|(_, g)| (fold(&g.text), g)).collect();
+    // Built only when a row's id is lost: folding every goal text for every
+    // file was a sixth of a merge's time.
+    let mut by_text: Option<HashMap<String, &crate::plan::Goal>> = None;
     let mut answers: BTreeMap<GoalId, GoalAnswer> = BTreeMap::new();
     let cols = &sheet.columns;
 
@@ -297,10 +300,13 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
             .map(|c| c.text.trim().to_string())
             .unwrap_or_default();
         let goal_text = row.goal.as_ref().map(|c| c.text.as_str()).unwrap_or("");
-        let contents = describe_row(row, cols);
+        let contents = || describe_row(row, cols);
         let goal = match by_id.get(id_text.as_str()) {
             Some((_, g)) => {
-                if !goal_text.trim().is_empty() && fold(goal_text) != fold(&g.text) {
+                if goal_text != g.text
+                    && !goal_text.trim().is_empty()
+                    && fold(goal_text) != fold(&g.text)
+                {
                     let cell = row
                         .goal
                         .as_ref()
@@ -313,7 +319,10 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                 }
                 Some(*g)
             }
-            None => match by_text.get(&fold(goal_text)) {
+            None => match by_text
+                .get_or_insert_with(|| plan.goals().map(|(_, g)| (fold(&g.text), g)).collect())
+                .get(&fold(goal_text))
+            {
                 Some(g) if !goal_text.trim().is_empty() => {
                     let (r, c) = row
                         .goal_id
@@ -355,8 +364,8 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                     .or(row.comment.as_ref());
                 let (r, c) = cell.map(|c| (c.row, c.col)).unwrap_or((row.row, 0));
                 push(&mut findings, Finding::new(C::UnknownGoal, format!(
-                    "Rad {} hör inte till något mål i planen. Radens innehåll: {contents}. Flytta svaret till rätt måls rad.",
-                    row.row + 1
+                    "Rad {} hör inte till något mål i planen. Radens innehåll: {}. Flytta svaret till rätt måls rad.",
+                    row.row + 1, contents()
                 )).at(at(r, c)));
             }
             if let (false, Some(c)) = (only_area, &row.area) {
@@ -368,8 +377,8 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         };
         if answers.contains_key(&goal.id) {
             push(&mut findings, Finding::new(C::DuplicateGoal, format!(
-                "Mål {} besvaras på flera rader; rad {} har inte förts in. Radens innehåll: {contents}. Slå ihop svaren på en rad.",
-                goal.id, row.row + 1
+                "Mål {} besvaras på flera rader; rad {} har inte förts in. Radens innehåll: {}. Slå ihop svaren på en rad.",
+                goal.id, row.row + 1, contents()
             )).goal(goal.id.0.clone()).at(at(row.row, cols.goal_id.or(cols.goal).unwrap_or(0))));
             continue;
         }
@@ -497,7 +506,7 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         let own = c.col == 0
             && expected
                 .get(c.row as usize)
-                .is_some_and(|e| fold(e) == fold(&c.text));
+                .is_some_and(|e| *e == c.text || fold(e) == fold(&c.text));
         if !own {
             push(&mut findings, outside(&c.text).at(at(c.row, c.col)));
         }
@@ -526,6 +535,13 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
 
 /// Whether `text` is how the template (or a hand-made copy) names the area.
 fn is_area_label(area: &crate::plan::Area, text: &str) -> bool {
+    if text
+        .strip_prefix(area.id.as_str())
+        .and_then(|r| r.strip_prefix(' '))
+        == Some(area.title.as_str())
+    {
+        return true;
+    }
     let t = fold(text);
     t == fold(&format!("{} {}", area.id, area.title))
         || t == fold(&area.title)

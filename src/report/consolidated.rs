@@ -62,6 +62,9 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     answers(wb.add_worksheet(), plan, c, &s)?;
     summary(wb.add_worksheet(), plan, c, &s)?;
     sources(wb.add_worksheet(), c, &s)?;
+    // Level 1 saves a large workbook about a third faster than the
+    // default 6, for a file about 1.5 times as large.
+    wb.set_zip_compression_level(1);
     wb.save_to_buffer()
 }
 
@@ -219,12 +222,12 @@ fn distribution(
         ws.write_string_with_format(row, 2, &g.text, &s.wrap)?;
         let mut keys: Vec<String> = plan.scale.iter().map(|l| l.code.clone()).collect();
         keys.extend(["annat".to_string(), "blank".to_string()]);
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for r in &plan.regions {
+            *counts.entry(bucket(g.answers.get(&r.code.0))).or_default() += 1;
+        }
         for (i, k) in keys.iter().enumerate() {
-            let n = plan
-                .regions
-                .iter()
-                .filter(|r| &bucket(g.answers.get(&r.code.0)) == k)
-                .count();
+            let n = counts.get(k.as_str()).copied().unwrap_or(0);
             let f = s.center.clone().set_background_color(fill(plan, k));
             ws.write_number_with_format(row, 3 + i as u16, n as f64, &f)?;
         }

@@ -127,5 +127,6 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
         ws.write_string_with_format(row, 3, code.meaning(), &s.wrap)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    wb.set_zip_compression_level(1);
     wb.save_to_buffer()
 }
