@@ -149,9 +149,9 @@ fn matrix(ws: &mut Worksheet, plan: &Plan, c: &Consolidation, s: &Styles) -> Res
                 .unwrap_or_default();
             let col = 3 + i as u16;
             if shown.is_empty() {
-                ws.write_blank(row, col, &rating_fmt(&b))?;
+                ws.write_blank(row, col, &rating_fmt(b))?;
             } else {
-                ws.write_string_with_format(row, col, split_for_cells(&shown)[0], &rating_fmt(&b))?;
+                ws.write_string_with_format(row, col, split_for_cells(&shown)[0], &rating_fmt(b))?;
             }
         }
         let text = comments_text(plan, g);
@@ -266,6 +266,15 @@ fn answers(
         .map(|r| r.code.0.as_str())
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
         .collect();
+    // One format per bucket, made once: a format built per row costs a
+    // clone and a hash for each of tens of thousands of rows.
+    let bucket_formats: std::collections::HashMap<&str, rust_xlsxwriter::Format> = plan
+        .scale
+        .iter()
+        .map(|l| l.code.as_str())
+        .chain(["annat", "blank"])
+        .map(|b| (b, s.center.clone().set_background_color(fill(plan, b))))
+        .collect();
     let mut row = 1;
     for g in &c.goals {
         for code in &order {
@@ -296,12 +305,11 @@ fn answers(
                     code.to_string()
                 };
                 ws.write_string_with_format(row, 2, who, &s.text)?;
-                let b = bucket(Some(a));
-                let f = s.center.clone().set_background_color(fill(plan, &b));
+                let f = &bucket_formats[bucket(Some(a))];
                 if shown.is_empty() || *code == plan.coordinator.code.0 {
-                    ws.write_blank(row, 3, &f)?;
+                    ws.write_blank(row, 3, f)?;
                 } else {
-                    ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], &f)?;
+                    ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
                 }
                 if let Some(p) = parts.get(i) {
                     ws.set_row_height(row, fit_height(&[(p, 100.0)]))?;
