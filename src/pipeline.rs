@@ -223,20 +223,18 @@ fn entry_path(e: &Entry) -> &Path {
     }
 }
 
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+/// A time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let t = UNIX_EPOCH + Duration::from_secs(1_712_750_400);
+/// assert_eq!(samla::pipeline::utc_timestamp(t).unwrap(), "2024-04-10T12:00:00Z");
+/// ```
 pub fn utc_timestamp(t: SystemTime) -> Option<String> {
     let secs = t.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::reader::civil_from_days(days);
     Some(format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,

@@ -458,71 +458,46 @@ struct XlsxSource<'a, RS: Read + Seek>(&'a mut Xlsx<RS>);
 struct XlsbSource<'a, RS: Read + Seek>(&'a mut Xlsb<RS>);
 struct RangeSource<'a, R, RS>(&'a mut R, std::marker::PhantomData<RS>);
 
-impl<RS: Read + Seek> Source for XlsxSource<'_, RS> {
-    fn sheet_names(&self) -> Vec<String> {
-        self.0.sheet_names()
-    }
-    fn cells(
-        &mut self,
-        sheet: &str,
-        f: &mut dyn FnMut(RawCell) -> bool,
-    ) -> Result<(), ReadFailure> {
-        let mut reader = self
-            .0
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| parse_error(&e.to_string()))?;
-        while let Some(cell) = reader
-            .next_cell()
-            .map_err(|e| parse_error(&e.to_string()))?
-        {
-            let (row, col) = cell.get_position();
-            if let Some((text, kind)) = text_of_ref(cell.get_value()) {
-                if !f(RawCell {
-                    row,
-                    col,
-                    text,
-                    kind,
-                }) {
-                    break;
+/// Xlsx and Xlsb both stream cells through a reader of their own type.
+macro_rules! streamed_source {
+    ($source:ident) => {
+        impl<RS: Read + Seek> Source for $source<'_, RS> {
+            fn sheet_names(&self) -> Vec<String> {
+                self.0.sheet_names()
+            }
+            fn cells(
+                &mut self,
+                sheet: &str,
+                f: &mut dyn FnMut(RawCell) -> bool,
+            ) -> Result<(), ReadFailure> {
+                let mut reader = self
+                    .0
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| parse_error(&e.to_string()))?;
+                while let Some(cell) = reader
+                    .next_cell()
+                    .map_err(|e| parse_error(&e.to_string()))?
+                {
+                    let (row, col) = cell.get_position();
+                    if let Some((text, kind)) = text_of_ref(cell.get_value()) {
+                        if !f(RawCell {
+                            row,
+                            col,
+                            text,
+                            kind,
+                        }) {
+                            break;
+                        }
+                    }
                 }
+                Ok(())
             }
         }
-        Ok(())
-    }
+    };
 }
 
-impl<RS: Read + Seek> Source for XlsbSource<'_, RS> {
-    fn sheet_names(&self) -> Vec<String> {
-        self.0.sheet_names()
-    }
-    fn cells(
-        &mut self,
-        sheet: &str,
-        f: &mut dyn FnMut(RawCell) -> bool,
-    ) -> Result<(), ReadFailure> {
-        let mut reader = self
-            .0
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| parse_error(&e.to_string()))?;
-        while let Some(cell) = reader
-            .next_cell()
-            .map_err(|e| parse_error(&e.to_string()))?
-        {
-            let (row, col) = cell.get_position();
-            if let Some((text, kind)) = text_of_ref(cell.get_value()) {
-                if !f(RawCell {
-                    row,
-                    col,
-                    text,
-                    kind,
-                }) {
-                    break;
-                }
-            }
-        }
-        Ok(())
-    }
-}
+streamed_source!(XlsxSource);
+streamed_source!(XlsbSource);
 
 impl<R, RS> Source for RangeSource<'_, R, RS>
 where
@@ -571,11 +546,10 @@ fn number_text(f: f64) -> String {
     }
 }
 
-fn date_text(serial: f64) -> String {
-    // Excel's 1900 date system, days since 1899-12-30 (after the leap bug).
-    let days = serial.floor() as i64;
-    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
-    let z = days - 25_569 + 719_468; // to days since 0000-03-01
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's algorithm).
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -583,7 +557,14 @@ fn date_text(serial: f64) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn date_text(serial: f64) -> String {
+    // Excel's 1900 date system, days since 1899-12-30 (after the leap bug).
+    let days = serial.floor() as i64;
+    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    let (y, m, d) = civil_from_days(days - 25_569);
     if secs == 0 {
         format!("{y:04}-{m:02}-{d:02}")
     } else {
