@@ -9,7 +9,7 @@
 //! assert_eq!(c.findings.len(), plan.regions.len() + 1);
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -82,6 +82,8 @@ pub struct Consolidation {
     pub reported: Vec<String>,
     #[serde(skip)]
     reported_set: std::collections::HashSet<String>,
+    /// Counts and goal lists for the summaries.
+    pub stats: Stats,
 }
 
 /// A submission plus its file's modification time, for ordering duplicates.
@@ -163,8 +165,9 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
             sources.push(source(&old, SourceStatus::Superseded, plan));
         }
         sources.push(source(&winner, SourceStatus::Merged, plan));
-        findings.extend(winner.submission.findings.iter().cloned());
-        chosen.insert(who, winner.submission);
+        let mut winner = winner.submission;
+        findings.append(&mut winner.findings);
+        chosen.insert(who, winner);
     }
     let mut reported = Vec::new();
     for who in Respondent::all(plan) {
@@ -187,42 +190,51 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
             );
         }
     }
-    let goals = plan
+    // Answers move from each submission into its goals' rows: one pass per
+    // submission, no per goal × unit lookups or clones.
+    let index: HashMap<&GoalId, usize> = plan
         .goals()
-        .map(|(area, goal)| {
-            let answers = chosen
-                .iter()
-                .filter_map(|(who, sub)| {
-                    let a = sub.answers.as_ref()?.get(&goal.id)?;
-                    Some((
-                        who.code(plan).0.clone(),
-                        Cell {
-                            rating: a.rating.clone(),
-                            written: a.written.clone(),
-                            comment: a.comment.clone(),
-                        },
-                    ))
-                })
-                .collect();
-            GoalRow {
-                id: goal.id.clone(),
-                area_id: area.id.clone(),
-                area: area.title.clone(),
-                text: goal.text.clone(),
-                answers,
+        .enumerate()
+        .map(|(i, (_, g))| (&g.id, i))
+        .collect();
+    let mut rows: Vec<BTreeMap<String, Cell>> = vec![BTreeMap::new(); index.len()];
+    for (who, sub) in &mut chosen {
+        let code = &who.code(plan).0;
+        for (gid, a) in sub.answers.take().unwrap_or_default() {
+            if let Some(&i) = index.get(&gid) {
+                let cell = Cell {
+                    rating: a.rating,
+                    written: a.written,
+                    comment: a.comment,
+                };
+                rows[i].insert(code.clone(), cell);
             }
+        }
+    }
+    let goals: Vec<GoalRow> = plan
+        .goals()
+        .zip(rows)
+        .map(|((area, goal), answers)| GoalRow {
+            id: goal.id.clone(),
+            area_id: area.id.clone(),
+            area: area.title.clone(),
+            text: goal.text.clone(),
+            answers,
         })
         .collect();
     crate::finding::sort(&mut findings);
     sources.sort_by(|a, b| a.file.cmp(&b.file));
     let reported_set = reported.iter().cloned().collect();
-    Consolidation {
+    let mut c = Consolidation {
         goals,
         sources,
         findings,
         reported,
         reported_set,
-    }
+        stats: Stats::default(),
+    };
+    c.stats = c.compute_stats(plan);
+    c
 }
 
 fn source(r: &Received, status: SourceStatus, plan: &Plan) -> Source {
@@ -280,7 +292,7 @@ fn conflicts(plan: &Plan, who: &Respondent, new: &Submission, old: &Submission) 
 }
 
 /// Counts and lists the summary is built from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
     /// Region → level code (or `annat`, `blank`) → count.
     pub per_region: BTreeMap<String, BTreeMap<String, usize>>,
@@ -313,7 +325,7 @@ pub fn bucket(cell: Option<&Cell>) -> &str {
 
 impl Consolidation {
     /// Counts per region and area, and the goal lists of the summary.
-    pub fn stats(&self, plan: &Plan) -> Stats {
+    fn compute_stats(&self, plan: &Plan) -> Stats {
         let first = plan
             .scale
             .first()

@@ -311,9 +311,19 @@ pub fn skipped_submission(path: &Path, why: &str) -> Submission {
 
 /// Runs a whole merge and writes its outputs into `opts.out`.
 pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunError> {
+    // SAMLA_TIMING=1 prints each phase's wall time on stderr (for profiling).
+    let timing = std::env::var_os("SAMLA_TIMING").is_some();
+    let start = std::time::Instant::now();
+    let phase = |name: &str| {
+        if timing {
+            eprintln!("samla: {name}: {:.3} s", start.elapsed().as_secs_f64());
+        }
+    };
     let entries = scan_inbox(&opts.inbox)?;
     let received = read_all(plan, &entries, opts);
+    phase("läst och validerat");
     let consolidation = merge(plan, received);
+    phase("sammanslaget");
     let _lock = DirLock::acquire(&opts.out)?;
     let paths = [
         opts.out.join(CONSOLIDATED),
@@ -335,7 +345,9 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
         },
     );
     let (xlsx, disc) = (xlsx.map_err(build)?, disc.map_err(build)?);
+    phase("rapporter byggda");
     write_all_atomic(&[(&paths[0], &xlsx), (&paths[1], &disc), (&paths[2], &json)])?;
+    phase("skrivet");
     Ok(MergeOutcome {
         consolidation,
         summary,

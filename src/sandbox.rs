@@ -44,7 +44,7 @@ impl Default for SandboxLimits {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<String>,
+    lines: Receiver<Vec<u8>>,
 }
 
 /// A pool of reader processes.
@@ -106,10 +106,18 @@ impl Sandbox {
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
+            // Raw bytes, parsed by the caller: no UTF-8 check and copy into
+            // a String for each ~25 KB answer.
+            let mut reader = BufReader::with_capacity(64 << 10, stdout);
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if tx.send(line).is_err() {
+                            break;
+                        }
+                    }
                 }
             }
         });
@@ -144,7 +152,7 @@ impl Sandbox {
         }
         match worker.lines.recv_timeout(self.box_limits.timeout) {
             Ok(line) => {
-                let result = serde_json::from_str::<Result<RawReturn, ReadFailure>>(&line)
+                let result = serde_json::from_slice::<Result<RawReturn, ReadFailure>>(&line)
                     .unwrap_or_else(|e| {
                         Err(failed(format!("läsprocessens svar kunde inte tolkas: {e}")))
                     });

@@ -25,7 +25,7 @@ struct Doc<'a> {
     goals: Vec<GoalOut<'a>>,
     discrepancies: &'a [Finding],
     sources: &'a [Source],
-    stats: Stats,
+    stats: &'a Stats,
     summary: &'a Summary,
 }
 
@@ -111,7 +111,7 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
         goals,
         discrepancies: &c.findings,
         sources: &c.sources,
-        stats: c.stats(plan),
+        stats: &c.stats,
         summary,
     };
     let mut out = serde_json::to_vec_pretty(&doc).expect("plain data always serialises");

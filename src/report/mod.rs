@@ -21,6 +21,10 @@ use crate::validate::CELL_LIMIT;
 /// assert_eq!(parts.concat(), long);
 /// ```
 pub fn split_for_cells(text: &str) -> Vec<&str> {
+    // UTF-8 never has fewer bytes than UTF-16 has units: short text fits.
+    if text.len() <= CELL_LIMIT {
+        return vec![text];
+    }
     let mut parts = Vec::new();
     let mut start = 0;
     let mut units = 0;
