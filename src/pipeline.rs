@@ -253,6 +253,28 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
         )),
         ReadMode::InProcess => None,
     };
+    let read = || -> Vec<Received> { read_entries(plan, entries, opts, sandbox.as_ref()) };
+    if sandbox.is_none() {
+        return read();
+    }
+    // With workers, a reading thread mostly waits on a pipe while its worker
+    // parses; twice as many threads (and so workers) as cores keeps every
+    // core parsing while the parent validates and copies answers.
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(2 * rayon::current_num_threads())
+        .build()
+    {
+        Ok(pool) => pool.install(read),
+        Err(_) => read(),
+    }
+}
+
+fn read_entries(
+    plan: &Plan,
+    entries: &[Entry],
+    opts: &MergeOptions,
+    sandbox: Option<&Sandbox>,
+) -> Vec<Received> {
     entries
         .par_iter()
         .map(|entry| {
@@ -262,7 +284,7 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
                     mtime: None,
                 },
                 Entry::Return(path) => {
-                    let raw: Result<RawReturn, ReadFailure> = match &sandbox {
+                    let raw: Result<RawReturn, ReadFailure> = match sandbox {
                         Some(sb) => sb.read(path),
                         None => read_guarded(path, &opts.limits),
                     };
