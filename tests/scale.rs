@@ -1,0 +1,168 @@
+//! Issue 3's scale case: an inbox of 200 good returns and 50 broken or
+//! hostile files, merged by the real binary (sandboxed readers). Every good
+//! return is merged exactly, every other file is named with its reason, and
+//! no process of the run grows past the documented worker bound.
+
+mod common;
+mod fixtures;
+
+use std::collections::BTreeMap;
+
+use samla::plan::Respondent;
+use samla::template::{Answer, Answers};
+
+const UNITS: usize = 200;
+
+fn plan_toml() -> String {
+    let mut t = String::from(
+        "id = \"skala\"\ntitle = \"Skalprov\"\nversion = \"1\"\nperiod = \"2025\"\n\
+         [coordinator]\ncode = \"SAMORD\"\nname = \"Samordnaren\"\n",
+    );
+    for u in 1..=UNITS {
+        t += &format!("[[regions]]\ncode = \"E{u:03}\"\nname = \"Enhet {u}\"\n");
+    }
+    for (c, l) in [
+        ("U", "Uppnått mål"),
+        ("P", "Pågående arbete"),
+        ("E", "Ej påbörjat arbete"),
+    ] {
+        t += &format!("[[scale]]\ncode = \"{c}\"\nlabel = \"{l}\"\n");
+    }
+    for a in 1..=2 {
+        t += &format!("[[areas]]\nid = \"{a}\"\ntitle = \"Område {a}\"\n");
+        for g in 1..=5 {
+            t += &format!("[[areas.goals]]\nid = \"{a}.{g}\"\ntext = \"Mål {a}.{g} ska nås.\"\n");
+        }
+    }
+    t
+}
+
+/// Unit `u`'s answers: deterministic, with blanks, compound and uncertain
+/// ratings and comments with line breaks and formula-like text.
+fn answers(u: usize, plan: &samla::Plan) -> Answers {
+    let forms = ["U", "P", "E", "U/E", "P?", ""];
+    let mut goals = BTreeMap::new();
+    for (i, (_, g)) in plan.goals().enumerate() {
+        let r = forms[(u * 7 + i * 3) % forms.len()];
+        goals.insert(
+            g.id.0.clone(),
+            Answer {
+                rating: (!r.is_empty()).then(|| r.to_string()),
+                comment: ((u + i) % 4 != 0)
+                    .then(|| format!("=Enhet {u} om mål {}:\nläget är {r}.", g.id)),
+            },
+        );
+    }
+    Answers {
+        respondent: format!("E{u:03}"),
+        goals,
+    }
+}
+
+#[test]
+fn two_hundred_good_and_fifty_hostile_files() {
+    let w = common::Workdir::new();
+    std::fs::write(w.join("plan.toml"), plan_toml()).unwrap();
+    let plan = samla::Plan::load(w.join("plan.toml")).unwrap();
+    let inbox = w.mkdir("inkorg");
+    let mut want = BTreeMap::new();
+    for u in 1..=UNITS {
+        let a = answers(u, &plan);
+        let who = Respondent::Region(samla::RegionCode(a.respondent.clone()));
+        let bytes = samla::template::workbook(&plan, &who, Some(&a)).unwrap();
+        std::fs::write(inbox.join(format!("enhet-{u:03}.xlsx")), bytes).unwrap();
+        want.insert(a.respondent.clone(), a);
+    }
+    let hostile: Vec<(&str, fn() -> Vec<u8>)> = vec![
+        ("avkortad.xlsx", fixtures::truncated),
+        ("inte-zip.xlsx", fixtures::not_a_zip),
+        ("losenord.xlsx", fixtures::password_protected),
+        ("skrap.xls", fixtures::garbage_ole),
+        ("bomb-deklarerad.xlsx", fixtures::zip_bomb_declared),
+        ("bomb-ljuger.xlsx", fixtures::zip_bomb_lying),
+        ("bomb-kvot.xlsx", || fixtures::zip_bomb_ratio(8)),
+        ("upprepad-cell.ods", fixtures::ods_repeated_cell),
+        ("dimension.xls", fixtures::xls_dimension_claim),
+        ("sammanfogning.xls", fixtures::xls_short_merge_record),
+        ("relation.xlsb", fixtures::xlsb_missing_relationship),
+        ("langt-bort.xlsx", || {
+            fixtures::far_corner_alone().to_raw_xlsx()
+        }),
+        ("delade-texter.xlsx", || {
+            fixtures::shared_strings_claim().to_raw_xlsx()
+        }),
+        ("blad.xlsx", || fixtures::many_sheets(400).to_raw_xlsx()),
+        ("tom.xlsx", Vec::new),
+    ];
+    let mut bad = Vec::new();
+    for i in 0..50 {
+        let (name, make) = &hostile[i % hostile.len()];
+        let name = format!("{i:02}-{name}");
+        std::fs::write(inbox.join(&name), make()).unwrap();
+        bad.push(name);
+    }
+    let out = w.join("ut");
+    let plan_path = w.join("plan.toml");
+    let o = w.run(&[
+        "merge",
+        "--plan",
+        plan_path.to_str().unwrap(),
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--file-timeout",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).starts_with("samla: 250 filer, 200 sammanslagna, 0 ersatta, "),
+        "{}",
+        common::stderr(&o)
+    );
+
+    let j = common::json(&out.join("sammanstallning.json"));
+    for g in j["goals"].as_array().unwrap() {
+        let id = g["id"].as_str().unwrap();
+        for (code, a) in &want {
+            let ans = &a.goals[id];
+            let rating = g["ratings"][code].as_str().map(str::to_string);
+            assert_eq!(rating, ans.rating.clone(), "{code} {id}");
+            let comment = g["comments"][code].as_str().map(str::to_string);
+            assert_eq!(comment, ans.comment.clone(), "{code} {id}");
+        }
+    }
+    let sources = j["sources"].as_array().unwrap();
+    for name in &bad {
+        let s = sources
+            .iter()
+            .find(|s| s["file"].as_str().unwrap().ends_with(name.as_str()))
+            .unwrap_or_else(|| panic!("{name} is not among the sources"));
+        assert!(
+            s["status"] == "refused" || s["status"] == "skipped",
+            "{name}: {s}"
+        );
+        let named = j["discrepancies"].as_array().unwrap().iter().any(|d| {
+            d["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with(name.as_str()))
+                && d["severity"] == "error"
+        });
+        assert!(named, "{name} has no error finding");
+    }
+
+    // The largest process of the run (parent or worker) stayed within the
+    // documented bound: a worker's address space is capped at 2 GiB.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage fills the struct it is given.
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    let max_rss_kib = usage.ru_maxrss as u64;
+    assert!(
+        max_rss_kib <= 2 << 20,
+        "a process of the run peaked at {max_rss_kib} KiB"
+    );
+}
