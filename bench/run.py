@@ -570,8 +570,8 @@ def build_report(results, info, started, finished, gen_version, sizes, args):
         "work samla must do."
     )
     md.append(
-        "- samla's tree at small N is mostly fixed cost: the parent plus two reader workers (one per "
-        "core), hence its memory ratio above 1 at N = 4. The memory target is for N = 1,000."
+        "- samla's tree at small N is mostly fixed cost: the parent plus its reader workers (up to two "
+        "per core), hence its memory ratio above 1 at N = 4. The memory target is for N = 1,000."
     )
     md.append(
         "- The peer is single-threaded (pandas/openpyxl), the others use both cores; the peer's CPU "

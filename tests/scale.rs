@@ -48,7 +48,7 @@ fn answers(u: usize, plan: &samla::Plan) -> Answers {
             g.id.0.clone(),
             Answer {
                 rating: (!r.is_empty()).then(|| r.to_string()),
-                comment: ((u + i) % 4 != 0)
+                comment: (!(u + i).is_multiple_of(4))
                     .then(|| format!("=Enhet {u} om mål {}:\nläget är {r}.", g.id)),
             },
         );
@@ -73,7 +73,8 @@ fn two_hundred_good_and_fifty_hostile_files() {
         std::fs::write(inbox.join(format!("enhet-{u:03}.xlsx")), bytes).unwrap();
         want.insert(a.respondent.clone(), a);
     }
-    let hostile: Vec<(&str, fn() -> Vec<u8>)> = vec![
+    type Make = fn() -> Vec<u8>;
+    let hostile: Vec<(&str, Make)> = vec![
         ("avkortad.xlsx", fixtures::truncated),
         ("inte-zip.xlsx", fixtures::not_a_zip),
         ("losenord.xlsx", fixtures::password_protected),
