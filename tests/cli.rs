@@ -536,15 +536,7 @@ fn templates_filled_and_merged_round_trip() {
     let out = w.join("out");
     assert_eq!(w.merge(&inbox, &out, &["--quiet"]).status.code(), Some(0));
     let j = json(&out.join("sammanstallning.json"));
-    let g = |id: &str| {
-        j["goals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let g = |id: &str| goal(&j, id);
     assert_eq!(g("1.1")["ratings"]["RN"], "U/E");
     assert_eq!(
         g("1.1")["comments"]["RN"],

@@ -1194,15 +1194,7 @@ fn merge_uses_the_newest_return_and_reports_its_findings() {
     let out = w.merge(&inbox, &w.join("ut"), &["--quiet"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let j = common::json(&w.join("ut/sammanstallning.json"));
-    let goal = |id: &str| {
-        j["goals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let goal = |id: &str| common::goal(&j, id);
     assert_eq!(goal("1.1")["ratings"]["RJH"], "P");
     assert_eq!(goal("1.2")["ratings"]["RJH"], "U");
     let rows = common::sheet(&w.join("ut/avvikelser.xlsx"), "Avvikelser");

@@ -132,3 +132,14 @@ pub fn sheet_names(path: &Path) -> Vec<String> {
 pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
+
+/// The goal with this id in a `sammanstallning.json`.
+pub fn goal(j: &serde_json::Value, id: &str) -> serde_json::Value {
+    j["goals"]
+        .as_array()
+        .expect("goals is an array")
+        .iter()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("no goal {id}"))
+        .clone()
+}
