@@ -460,7 +460,7 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
                 Parsed::Invalid => {
                     push(&mut findings, Finding::new(C::InvalidRating, format!(
                         "Bedömningen {} för mål {gid} finns inte i skalan ({}). Skriv en av koderna, t.ex. {}.",
-                        quote(&written), plan.scale_legend(), codes_or(plan)
+                        quote_full(&written), plan.scale_legend(), codes_or(plan)
                     )).goal(gid.clone()).at(cell_loc.clone()));
                 }
                 Parsed::Exact(r) | Parsed::Normalised(r) => {
