@@ -46,7 +46,7 @@ macro_rules! codes {
         /// A finding's stable, untranslated identifier.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
         pub enum FindingCode {
-            $( $(#[$doc])* #[serde(rename = $code)] $variant, )*
+            $( $(#[$doc])* #[doc = $meaning] #[serde(rename = $code)] $variant, )*
         }
 
         impl FindingCode {
@@ -112,8 +112,11 @@ impl fmt::Display for FindingCode {
 /// Where a finding is: file, and when known sheet and cell (A1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
+    /// Path of the file as displayed, e.g. `inkorg/rjh.xlsx`.
     pub file: String,
+    /// Sheet name, e.g. `Uppföljning`; None when the finding concerns the whole file.
     pub sheet: Option<String>,
+    /// A1 reference of the cell, e.g. `D5`; None when the finding concerns a whole sheet or file.
     pub cell: Option<String>,
 }
 
@@ -173,11 +176,15 @@ pub fn a1(row: u32, col: u32) -> String {
 /// One thing samla found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Stable identifier of what was found, e.g. `missing-rating`.
     pub code: FindingCode,
+    /// How much it matters: the code's [`FindingCode::severity`], set by [`Finding::new`].
     pub severity: Severity,
     /// The respondent's code, when known.
     pub region: Option<String>,
+    /// The goal concerned, e.g. `1.5`; None when the finding is not about one goal.
     pub goal: Option<GoalId>,
+    /// Where in which file; None when no file is concerned, e.g. a missing submission.
     #[serde(flatten, serialize_with = "ser_location")]
     pub location: Option<Location>,
     /// Plain Swedish: what is wrong and how to fix it.
@@ -206,16 +213,19 @@ impl Finding {
         }
     }
 
+    /// Sets the respondent code (a region or the coordinator), e.g. `RJH`.
     pub fn region(mut self, region: impl Into<String>) -> Finding {
         self.region = Some(region.into());
         self
     }
 
+    /// Sets the goal id, e.g. `1.5`.
     pub fn goal(mut self, goal: impl Into<String>) -> Finding {
         self.goal = Some(GoalId(goal.into()));
         self
     }
 
+    /// Sets where the finding is.
     pub fn at(mut self, location: Location) -> Finding {
         self.location = Some(location);
         self

@@ -22,13 +22,18 @@ use crate::validate::{GoalAnswer, Submission};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceStatus {
+    /// Its answers are in the consolidation.
     Merged,
+    /// Accepted, but a newer return from the same respondent was merged instead.
     Superseded,
+    /// Not merged (wrong plan, unreadable, not a template, …); the reason is among the findings.
     Refused,
+    /// Not a return (lock file, folder, link, other file type); left alone.
     Skipped,
 }
 
 impl SourceStatus {
+    /// The Swedish phrase shown in reports, e.g. `sammanslagen`.
     pub fn swedish(self) -> &'static str {
         match self {
             SourceStatus::Merged => "sammanslagen",
@@ -42,30 +47,41 @@ impl SourceStatus {
 /// A file of the inbox and what became of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Source {
+    /// Path of the file as displayed.
     pub file: String,
+    /// Code of the respondent the file is from, e.g. `RJH`; None when that could not be established.
     pub region: Option<String>,
+    /// SHA-256 of the file's bytes, lower-case hex; None when the file could not be read.
     pub sha256: Option<String>,
     /// When the file says it was saved, else its modification time (UTC).
     pub time: Option<String>,
+    /// Workbook format: `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`; None when the file could not be read.
     pub format: Option<String>,
+    /// What became of the file.
     pub status: SourceStatus,
 }
 
 /// One respondent's answer to a goal, in the consolidated table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
+    /// The rating understood; None when blank or not on the plan's scale.
     pub rating: Option<Rating>,
     /// As written, when not blank (also when not on the scale).
     pub written: Option<String>,
+    /// The comment, when not blank.
     pub comment: Option<String>,
 }
 
 /// A goal and every respondent's answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct GoalRow {
+    /// The goal's id, e.g. `1.3`.
     pub id: GoalId,
+    /// Id of the goal's area, e.g. `1`.
     pub area_id: String,
+    /// Title of the goal's area.
     pub area: String,
+    /// The goal text, as in the plan.
     pub text: String,
     /// Respondent code → answer, for every respondent that sent a return.
     pub answers: BTreeMap<String, Cell>,
@@ -74,7 +90,9 @@ pub struct GoalRow {
 /// The merged follow-up.
 #[derive(Debug, Clone, Serialize)]
 pub struct Consolidation {
+    /// One row per goal of the plan, in plan order.
     pub goals: Vec<GoalRow>,
+    /// Every inbox entry looked at and what became of it.
     pub sources: Vec<Source>,
     /// Sorted for stable output.
     pub findings: Vec<Finding>,
@@ -88,7 +106,9 @@ pub struct Consolidation {
 
 /// A submission plus its file's modification time, for ordering duplicates.
 pub struct Received {
+    /// The validated return.
     pub submission: Submission,
+    /// The file's modification time (UTC), when known; orders returns whose files carry no save date.
     pub mtime: Option<String>,
 }
 

@@ -16,14 +16,24 @@ use std::path::{Path, PathBuf};
 /// Why output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// A file (or the lock file) could not be written.
     #[error("{path}: kunde inte skrivas: {source}. Kontrollera att mappen finns och är skrivbar och att filen inte är öppen i Excel.")]
     Write {
+        /// The file that could not be written.
         path: PathBuf,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// Another run holds the output folder's lock.
     #[error("{path}: en annan körning av samla skriver redan i mappen (låsfilen {lock} är tagen). Vänta tills den är klar.")]
-    Locked { path: PathBuf, lock: PathBuf },
+    Locked {
+        /// The output folder.
+        path: PathBuf,
+        /// The lock file the other run holds.
+        lock: PathBuf,
+    },
+    /// An output workbook could not be built; the text says why.
     #[error("utdata kunde inte byggas: {0}")]
     Build(String),
 }

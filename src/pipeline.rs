@@ -25,9 +25,11 @@ use crate::report;
 use crate::sandbox::{read_guarded, Sandbox, SandboxLimits};
 use crate::validate::{validate, Submission};
 
-/// Output file names.
+/// File name of the consolidated workbook (goals × respondents).
 pub const CONSOLIDATED: &str = "sammanstallning.xlsx";
+/// File name of the discrepancies workbook (the findings to follow up).
 pub const DISCREPANCIES: &str = "avvikelser.xlsx";
+/// File name of the consolidation as JSON.
 pub const JSON: &str = "sammanstallning.json";
 
 /// Where files are parsed.
@@ -36,7 +38,12 @@ pub enum ReadMode {
     /// In this process: fast, for trusted files and tests.
     InProcess,
     /// In worker processes started from this executable (see [`crate::sandbox`]).
-    Isolated { exe: PathBuf, limits: SandboxLimits },
+    Isolated {
+        /// The executable workers are started from, normally samla itself.
+        exe: PathBuf,
+        /// Time and memory limits of each worker.
+        limits: SandboxLimits,
+    },
 }
 
 /// Called after each file is read and validated (for progress bars).
@@ -45,10 +52,15 @@ pub type OnFile = Arc<dyn Fn(&Submission) + Send + Sync>;
 /// Options of a merge run.
 #[derive(Clone)]
 pub struct MergeOptions {
+    /// Folder holding the returns to merge.
     pub inbox: PathBuf,
+    /// Folder the outputs are written into; locked during the run.
     pub out: PathBuf,
+    /// Where files are parsed.
     pub mode: ReadMode,
+    /// Safety limits (sizes, counts) for reading each file.
     pub limits: Limits,
+    /// Called after each file; None for no progress reporting.
     pub on_file: Option<OnFile>,
 }
 
@@ -68,12 +80,16 @@ impl MergeOptions {
 /// Why a run could not be done at all (exit status 2).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The inbox folder could not be listed.
     #[error("{path}: inkorgen kunde inte läsas: {source}. Ange en befintlig mapp med --inbox.")]
     Inbox {
+        /// The inbox folder.
         path: PathBuf,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The outputs could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
 }
@@ -81,18 +97,27 @@ pub enum RunError {
 /// The run in numbers: printed on stderr, and as JSON with `--json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The plan's id, e.g. `cancerplan-norr-2022-2024`.
     pub plan: String,
+    /// The plan's version.
     pub plan_version: String,
     /// Inbox entries looked at.
     pub files: usize,
+    /// Returns merged.
     pub merged: usize,
+    /// Returns not merged because a newer one from the same respondent was.
     pub superseded: usize,
+    /// Files refused (wrong plan, unreadable, not a template, …).
     pub refused: usize,
+    /// Inbox entries that are not returns, left alone.
     pub skipped: usize,
     /// Respondents with no merged return.
     pub missing: Vec<String>,
+    /// Findings of severity error.
     pub errors: usize,
+    /// Findings of severity warning.
     pub warnings: usize,
+    /// Findings of severity info.
     pub infos: usize,
     /// Finding code → count.
     pub by_code: BTreeMap<String, usize>,
@@ -159,7 +184,9 @@ impl Summary {
 
 /// What a run produced.
 pub struct MergeOutcome {
+    /// The merged follow-up.
     pub consolidation: Consolidation,
+    /// The run in numbers.
     pub summary: Summary,
 }
 

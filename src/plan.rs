@@ -63,8 +63,10 @@ impl fmt::Display for RegionCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
+    /// Respondent code, e.g. `RJH` or `RCC Norr`: 1–20 letters, digits, spaces or hyphens.
     #[validate(custom(function = "valid_code"))]
     pub code: RegionCode,
+    /// Full name, e.g. `Region Norrbotten`.
     #[validate(length(min = 1, max = 200, message = "namnet får inte vara tomt"))]
     pub name: String,
 }
@@ -73,8 +75,10 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleLevel {
+    /// Code written in the rating cell, e.g. `U`: 1–3 upper-case letters or digits.
     #[validate(custom(function = "valid_level_code"))]
     pub code: String,
+    /// What the level means, e.g. `Uppnått mål`.
     #[validate(length(min = 1, max = 100, message = "etiketten får inte vara tom"))]
     pub label: String,
 }
@@ -83,8 +87,10 @@ pub struct ScaleLevel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
+    /// The goal's id, `area.goal`, e.g. `1.3`.
     #[validate(custom(function = "valid_goal_id"))]
     pub id: GoalId,
+    /// The goal as written in the template.
     #[validate(length(min = 1, max = 4000, message = "måltexten får inte vara tom"))]
     pub text: String,
 }
@@ -93,10 +99,13 @@ pub struct Goal {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
+    /// The area's id, e.g. `1` (1–10 characters).
     #[validate(length(min = 1, max = 10, message = "områdets id får inte vara tomt"))]
     pub id: String,
+    /// The area's heading, e.g. `Prevention`.
     #[validate(length(min = 1, max = 200, message = "områdets rubrik får inte vara tom"))]
     pub title: String,
+    /// The area's goals, in order; at least one.
     #[validate(length(min = 1, message = "ett område behöver minst ett mål"), nested)]
     pub goals: Vec<Goal>,
 }
@@ -108,6 +117,7 @@ pub struct Plan {
     /// Stable identifier, written into every template (`cancerplan-norr-2022-2024`).
     #[validate(custom(function = "valid_plan_id"))]
     pub id: String,
+    /// Title shown in templates and reports.
     #[validate(length(min = 1, max = 300, message = "titeln får inte vara tom"))]
     pub title: String,
     /// Plan version: a return made from another version's template is refused.
@@ -116,15 +126,19 @@ pub struct Plan {
     /// The follow-up period, e.g. `2023`.
     #[validate(length(min = 1, max = 40, message = "perioden får inte vara tom"))]
     pub period: String,
+    /// The coordinator, who comments on every goal but does not rate.
     #[validate(nested)]
     pub coordinator: Party,
+    /// The regions that report, in order; at least one.
     #[validate(length(min = 1, message = "planen behöver minst en region"), nested)]
     pub regions: Vec<Party>,
+    /// The rating scale's levels, in order; 1–20 of them.
     #[validate(
         length(min = 1, max = 20, message = "skalan behöver 1–20 nivåer"),
         nested
     )]
     pub scale: Vec<ScaleLevel>,
+    /// The areas with their goals, in order; at least one.
     #[validate(length(min = 1, message = "planen behöver minst ett område"), nested)]
     pub areas: Vec<Area>,
     /// Upper-case region code → index in `regions`, built on first use: a
@@ -136,17 +150,29 @@ pub struct Plan {
 /// Why a plan spec could not be used. The message names the file and field.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    /// The spec file could not be read.
     #[error("{path}: planen kunde inte läsas: {source}")]
     Io {
+        /// The spec file.
         path: PathBuf,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The spec is not valid TOML.
     #[error("{path}: planen är inte giltig TOML: {message}")]
-    Syntax { path: PathBuf, message: String },
+    Syntax {
+        /// The spec file.
+        path: PathBuf,
+        /// The TOML parser's message.
+        message: String,
+    },
+    /// The spec is valid TOML but breaks a rule of the plan.
     #[error("{path}: planen är ogiltig:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
+        /// The spec file.
         path: PathBuf,
+        /// One message per problem (Swedish), naming the field.
         problems: Vec<String>,
     },
 }
@@ -388,7 +414,9 @@ impl Plan {
 /// only comments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Respondent {
+    /// A region of the plan, by its code.
     Region(RegionCode),
+    /// The plan's coordinator.
     Coordinator,
 }
 

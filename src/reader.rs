@@ -75,29 +75,43 @@ impl Default for Limits {
 /// What kind of value a cell held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CellKind {
+    /// Text.
     Text,
+    /// A number; `text` is its shortest decimal form.
     Number,
+    /// A truth value; `text` is `SANT` or `FALSKT`.
     Bool,
+    /// A date or time; `text` is ISO, e.g. `2024-03-01` or `2024-03-01 14:30`.
     Date,
+    /// A spreadsheet error; `text` is the error, e.g. `#REF!`.
     Error,
 }
 
 /// A non-empty cell, zero-based.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawCell {
+    /// Zero-based row.
     pub row: u32,
+    /// Zero-based column.
     pub col: u32,
+    /// The value as text, never empty; see [`CellKind`] for values that are not text.
     pub text: String,
+    /// What kind of value the cell held.
     pub kind: CellKind,
 }
 
 /// Where the answer table's columns are (zero-based), found by header text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Columns {
+    /// Column of the area (`Område`); None when not found.
     pub area: Option<u32>,
+    /// Column of the goal id (`Mål-id`); None when not found.
     pub goal_id: Option<u32>,
+    /// Column of the goal text (`Mål`); None when not found.
     pub goal: Option<u32>,
+    /// Column of the rating (`Bedömning`); None when not found.
     pub rating: Option<u32>,
+    /// Column of the comment (`Kommentar`); None when not found.
     pub comment: Option<u32>,
 }
 
@@ -117,20 +131,30 @@ impl Columns {
 /// One row of the answer table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RawRow {
+    /// Zero-based row in the sheet.
     pub row: u32,
+    /// The area cell; None when empty.
     pub area: Option<RawCell>,
+    /// The goal id cell; None when empty.
     pub goal_id: Option<RawCell>,
+    /// The goal text cell; None when empty.
     pub goal: Option<RawCell>,
+    /// The rating cell; None when empty.
     pub rating: Option<RawCell>,
+    /// The comment cell; None when empty.
     pub comment: Option<RawCell>,
 }
 
 /// The answer sheet as found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnswerSheet {
+    /// The sheet's name as found, normally `Uppföljning`; a renamed sheet keeps its new name.
     pub name: String,
+    /// Zero-based row of the header.
     pub header_row: u32,
+    /// Where the answer columns are.
     pub columns: Columns,
+    /// The rows below the header that have a cell in an answer column, in sheet order.
     pub rows: Vec<RawRow>,
     /// Non-empty cells outside the answer columns, below the header.
     pub outside: Vec<RawCell>,
@@ -141,7 +165,9 @@ pub struct AnswerSheet {
 /// A sheet a region added, with its non-empty cells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OtherSheet {
+    /// The sheet's name.
     pub name: String,
+    /// Its non-empty cells.
     pub cells: Vec<RawCell>,
 }
 
@@ -150,9 +176,11 @@ pub struct OtherSheet {
 pub struct RawReturn {
     /// `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`.
     pub format: String,
+    /// Names of all sheets, in workbook order.
     pub sheets: Vec<String>,
     /// Key → value from the hidden identity sheet; empty when there is none.
     pub meta: BTreeMap<String, String>,
+    /// The answer sheet, found by its header row; None when no sheet has one.
     pub answer: Option<AnswerSheet>,
     /// Sheets that are neither the answer sheet, the instructions nor the
     /// identity sheet, with their cells: a region may add notes there.
@@ -167,6 +195,7 @@ pub struct RawReturn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ReadFailure {
+    /// The finding it becomes: `unreadable-file`, `file-limit-exceeded` or `reader-failed`.
     pub code: FindingCode,
     /// Swedish, says what is wrong with the file.
     pub message: String,

@@ -42,25 +42,41 @@ pub const HEADER_ROW: u32 = 4;
 
 /// Column headers of the answer sheet, as written and as recognised.
 pub mod header {
+    /// Header of the area column.
     pub const AREA: &str = "Område";
+    /// Header of the goal id column.
     pub const GOAL_ID: &str = "Mål-id";
+    /// Header of the goal text column.
     pub const GOAL: &str = "Mål";
+    /// Header of the rating column.
     pub const RATING: &str = "Bedömning";
+    /// Header of the comment column.
     pub const COMMENT: &str = "Kommentar (nuläge)";
 }
 
 /// Keys of the identity sheet.
 pub mod meta {
+    /// Key of the template format; its value is [`FORMAT_TAG`](super::FORMAT_TAG).
     pub const FORMAT: &str = "format";
+    /// Key of the plan's id.
     pub const PLAN_ID: &str = "plan-id";
+    /// Key of the plan's version.
     pub const PLAN_VERSION: &str = "plan-version";
+    /// Key of the plan's title.
     pub const PLAN_TITLE: &str = "plan-titel";
+    /// Key of the follow-up period.
     pub const PERIOD: &str = "period";
+    /// Key of the role: [`ROLE_REGION`] or [`ROLE_COORDINATOR`].
     pub const ROLE: &str = "roll";
+    /// Key of the respondent's code, e.g. `RJH`.
     pub const CODE: &str = "kod";
+    /// Key of the respondent's name.
     pub const NAME: &str = "namn";
+    /// Key of the number of goals in the plan.
     pub const GOALS: &str = "antal-mal";
+    /// Value of [`ROLE`] in a region's template.
     pub const ROLE_REGION: &str = "region";
+    /// Value of [`ROLE`] in the coordinator's template.
     pub const ROLE_COORDINATOR: &str = "samordnare";
 }
 
@@ -84,8 +100,10 @@ pub struct Answers {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
+    /// The rating as typed, e.g. `U` or `P?`; None leaves the cell blank.
     #[serde(default)]
     pub rating: Option<String>,
+    /// The comment as typed; None leaves the cell blank.
     #[serde(default)]
     pub comment: Option<String>,
 }
@@ -101,10 +119,13 @@ impl Answers {
 /// Why a template could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
+    /// The workbook could not be written.
     #[error("Excel-filen kunde inte skapas: {0}")]
     Xlsx(#[from] XlsxError),
+    /// The answers are another respondent's: (answers' respondent, template's respondent).
     #[error("svaren gäller {0}, men mallen är för {1}")]
     WrongRespondent(String, String),
+    /// The answers name a goal that is not in the plan.
     #[error("svaren nämner mål {0}, som inte finns i planen")]
     UnknownGoal(GoalId),
 }

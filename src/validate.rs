@@ -31,24 +31,32 @@ pub struct GoalAnswer {
     pub rating: Option<Rating>,
     /// The rating cell as written (trimmed), when not blank.
     pub written: Option<String>,
+    /// The comment as written, when not blank.
     pub comment: Option<String>,
-    /// A1 of the rating and comment cells.
+    /// A1 reference of the rating cell, e.g. `D10`; None when the row has none.
     pub rating_cell: Option<String>,
+    /// A1 reference of the comment cell, e.g. `E10`; None when the row has none.
     pub comment_cell: Option<String>,
 }
 
 /// What one file amounted to.
 #[derive(Debug, Clone, Serialize)]
 pub struct Submission {
+    /// Path of the file as given.
     pub file: PathBuf,
     /// Who sent it, when that could be established.
     pub respondent: Option<Respondent>,
     /// `None` when refused; the reason is among the findings.
     pub answers: Option<BTreeMap<GoalId, GoalAnswer>>,
+    /// Name of the answer sheet; None when none was found.
     pub sheet: Option<String>,
+    /// Everything found about the file, including why it was refused.
     pub findings: Vec<Finding>,
+    /// When the file says it was saved (`dcterms:modified`), when present.
     pub modified: Option<String>,
+    /// SHA-256 of the file's bytes, lower-case hex; None when it could not be read.
     pub sha256: Option<String>,
+    /// Workbook format: `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`; None when it could not be read.
     pub format: Option<String>,
 }
 
