@@ -16,13 +16,13 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::finding::{Finding, FindingCode, Location, Severity};
+use crate::finding::{FindingCode, Severity};
 use crate::merge::{merge, Consolidation, Received, SourceStatus};
 use crate::output::{write_all_atomic, DirLock, OutputError};
 use crate::plan::Plan;
-use crate::reader::{Limits, RawReturn, ReadFailure};
+use crate::reader::{read_return, Limits, RawReturn, ReadFailure};
 use crate::report;
-use crate::sandbox::{read_guarded, Sandbox, SandboxLimits};
+use crate::sandbox::{Sandbox, SandboxLimits};
 use crate::validate::{validate, Submission};
 
 /// File name of the consolidated workbook (goals × respondents).
@@ -313,7 +313,7 @@ fn read_entries(
                 Entry::Return(path) => {
                     let raw: Result<RawReturn, ReadFailure> = match sandbox {
                         Some(sb) => sb.read(path),
-                        None => read_guarded(path, &opts.limits),
+                        None => read_return(path, &opts.limits),
                     };
                     let submission = match raw {
                         Ok(raw) => validate(plan, path, &raw),
@@ -340,22 +340,19 @@ pub fn read_one(path: &Path, opts: &MergeOptions) -> Result<RawReturn, ReadFailu
         ReadMode::Isolated { exe, limits } => {
             Sandbox::new(exe.clone(), opts.limits.clone(), limits.clone()).read(path)
         }
-        ReadMode::InProcess => read_guarded(path, &opts.limits),
+        ReadMode::InProcess => read_return(path, &opts.limits),
     }
 }
 
 /// The submission of an inbox entry that is not a return.
 pub fn skipped_submission(path: &Path, why: &str) -> Submission {
-    let finding = Finding::new(FindingCode::SkippedEntry, format!("Hoppades över: {why}."))
-        .at(Location::file(path));
     Submission::failed(
         path,
         &ReadFailure {
             code: FindingCode::SkippedEntry,
-            message: String::new(),
+            message: format!("Hoppades över: {why}"),
         },
     )
-    .with_findings(vec![finding])
 }
 
 /// Runs a whole merge and writes its outputs into `opts.out`.

@@ -546,11 +546,9 @@ where
             .0
             .worksheet_range(sheet)
             .map_err(|e| parse_error(&e.to_string()))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
         for (r, c, v) in range.used_cells() {
-            let (row, col) = (
-                range.start().map(|s| s.0).unwrap_or(0) + r as u32,
-                range.start().map(|s| s.1).unwrap_or(0) + c as u32,
-            );
+            let (row, col) = (r0 + r as u32, c0 + c as u32);
             if let Some((text, kind)) = text_of(v) {
                 if !f(RawCell {
                     row,

@@ -207,7 +207,7 @@ pub fn worker_main() -> i32 {
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let result = match serde_json::from_str::<PathBuf>(&line) {
-            Ok(path) => read_guarded(&path, &limits),
+            Ok(path) => read_return(&path, &limits),
             Err(e) => Err(ReadFailure {
                 code: FindingCode::ReaderFailed,
                 message: format!("ogiltig begäran: {e}"),
@@ -222,10 +222,4 @@ pub fn worker_main() -> i32 {
         }
     }
     0
-}
-
-/// [`read_return`]: kept as the one entry point the pipeline and the
-/// worker share; panics are already turned into failures by the reader.
-pub fn read_guarded(path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
-    read_return(path, limits)
 }

@@ -61,12 +61,6 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// Replaces the findings.
-    pub fn with_findings(mut self, findings: Vec<Finding>) -> Submission {
-        self.findings = findings;
-        self
-    }
-
     /// Whether the file's answers are merged (unless superseded).
     pub fn accepted(&self) -> bool {
         self.answers.is_some()

@@ -441,7 +441,7 @@ fn reader_failed_when_the_parser_panics() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sammanfogning.xls");
     std::fs::write(&file, xls_short_merge_record()).unwrap();
-    let e = samla::sandbox::read_guarded(&file, &Limits::default()).unwrap_err();
+    let e = samla::reader::read_return(&file, &Limits::default()).unwrap_err();
     let f = &Submission::failed(&file, &e).findings[0];
     assert_eq!(f.code, C::ReaderFailed);
     assert_eq!(f.location, Some(samla::Location::file(&file)));
@@ -479,7 +479,7 @@ fn reader_failed_when_the_xlsb_parser_panics() {
     ] {
         let file = dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
-        let e = samla::sandbox::read_guarded(&file, &Limits::default()).unwrap_err();
+        let e = samla::reader::read_return(&file, &Limits::default()).unwrap_err();
         let f = &Submission::failed(&file, &e).findings[0];
         assert_eq!(f.code, C::ReaderFailed, "{name}");
         assert_eq!(f.location, Some(samla::Location::file(&file)));

@@ -493,14 +493,14 @@ const CHILD_GUARDED_ENV: &str = "SAMLA_FUZZ_GUARDED";
 
 /// In a child: reads the file `SAMLA_FUZZ_FILE` names, with `read_bytes`
 /// or, when `SAMLA_FUZZ_GUARDED` is set, as the pipeline does
-/// (`read_guarded`). Does nothing otherwise.
+/// (`read_return`). Does nothing otherwise.
 #[test]
 fn fuzz_child() {
     let Ok(p) = std::env::var(CHILD_ENV) else {
         return;
     };
     if std::env::var(CHILD_GUARDED_ENV).is_ok() {
-        let _ = samla::sandbox::read_guarded(Path::new(&p), &Limits::default());
+        let _ = samla::reader::read_return(Path::new(&p), &Limits::default());
     } else {
         let bytes = std::fs::read(&p).unwrap();
         let _ = read_bytes(&bytes, Path::new(&p), &Limits::default());
@@ -634,7 +634,7 @@ proptest! {
     })]
 
     /// Mutated .xls and .xlsb records, read as the pipeline reads them
-    /// in-process (`read_guarded`): a panic becomes `reader-failed`, and
+    /// in-process (`read_return`): a panic becomes `reader-failed`, and
     /// nothing crashes or hangs but the known allocation aborts (hostile.rs).
     #[test]
     fn binary_reader_failures_are_contained_on_mutated_records(
