@@ -5,7 +5,9 @@
 //!
 //! [`plan`] (the plan spec) → [`template`] (region templates) → [`reader`]
 //! (returned workbooks, in a [`sandbox`]) → [`validate`] → [`merge`] →
-//! [`report`] (consolidated workbook, discrepancy report, JSON).
+//! [`report`] (consolidated workbook, discrepancy report, JSON). The
+//! template's format contract, shared by writer, reader and validator, is
+//! [`contract`].
 //!
 //! The command-line tool in `src/main.rs` is a thin layer over this crate;
 //! the tests drive both.
@@ -20,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod contract;
 pub mod finding;
 pub mod merge;
 pub mod output;

@@ -25,8 +25,10 @@ use std::path::Path;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
+use crate::contract::{
+    classify_header, header::Column, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET,
+};
 use crate::finding::FindingCode;
-use crate::template::{header, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET};
 
 /// Safety limits for one return. A real return is about 15 KB with a few
 /// hundred cells; the limits are generous multiples of that.
@@ -641,36 +643,6 @@ fn text_of(v: &Data) -> Option<(String, CellKind)> {
     }
 }
 
-/// Folds a header for matching: lower case, letters and digits only.
-fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Which answer column a header names, if any.
-fn classify(text: &str) -> Option<usize> {
-    let f = fold(text);
-    let is = |h: &str| f == fold(h);
-    if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
-        Some(1)
-    } else if is(header::GOAL) || f == "måltext" {
-        Some(2)
-    } else if f.starts_with(&fold(header::RATING))
-        || f.starts_with("uppföljning")
-        || f.starts_with("nivå")
-    {
-        Some(3)
-    } else if f.starts_with("kommentar") || f.starts_with("nuläge") {
-        Some(4)
-    } else if f.starts_with(&fold(header::AREA)) {
-        Some(0)
-    } else {
-        None
-    }
-}
-
 /// Finds the header row in the first rows: the row naming the most answer
 /// columns, with at least a goal (id or text) and an answer (rating or comment).
 fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
@@ -686,13 +658,13 @@ fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
         let mut cols = Columns::default();
         let mut n = 0;
         for c in cs {
-            let slot = match classify(&c.text) {
-                Some(0) => &mut cols.area,
-                Some(1) => &mut cols.goal_id,
-                Some(2) => &mut cols.goal,
-                Some(3) => &mut cols.rating,
-                Some(4) => &mut cols.comment,
-                _ => continue,
+            let slot = match classify_header(&c.text) {
+                Some(Column::Area) => &mut cols.area,
+                Some(Column::GoalId) => &mut cols.goal_id,
+                Some(Column::Goal) => &mut cols.goal,
+                Some(Column::Rating) => &mut cols.rating,
+                Some(Column::Comment) => &mut cols.comment,
+                None => continue,
             };
             if slot.is_none() {
                 *slot = Some(c.col);
@@ -866,15 +838,5 @@ mod tests {
     fn dates_from_serials() {
         assert_eq!(date_text(45_383.0), "2024-04-01");
         assert_eq!(date_text(45_383.5), "2024-04-01 12:00");
-    }
-
-    #[test]
-    fn headers_are_recognised_loosely() {
-        assert_eq!(classify("Mål-id"), Some(1));
-        assert_eq!(classify(" mål id "), Some(1));
-        assert_eq!(classify("Bedömning (U/P/E)"), Some(3));
-        assert_eq!(classify("Kommentar (nuläge)"), Some(4));
-        assert_eq!(classify("Mål"), Some(2));
-        assert_eq!(classify("Övrigt"), None);
     }
 }

@@ -22,68 +22,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format,
-    FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DocProperties, Format, FormatAlign,
+    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 use serde::Deserialize;
 
+use crate::contract::{
+    columns, fixed_datetime, header, meta, preamble, ANSWER_SHEET, FORMAT_TAG, HEADER_ROW,
+    INSTRUCTIONS_SHEET, META_SHEET,
+};
 use crate::plan::{GoalId, Plan, Respondent};
-
-/// Name of the sheet regions fill in.
-pub const ANSWER_SHEET: &str = "Uppföljning";
-/// Name of the instructions sheet.
-pub const INSTRUCTIONS_SHEET: &str = "Instruktioner";
-/// Name of the hidden identity sheet.
-pub const META_SHEET: &str = "samla";
-/// Value of the `format` key in the identity sheet.
-pub const FORMAT_TAG: &str = "samla-mall/1";
-/// Zero-based row of the answer table's header.
-pub const HEADER_ROW: u32 = 4;
-
-/// Column headers of the answer sheet, as written and as recognised.
-pub mod header {
-    /// Header of the area column.
-    pub const AREA: &str = "Område";
-    /// Header of the goal id column.
-    pub const GOAL_ID: &str = "Mål-id";
-    /// Header of the goal text column.
-    pub const GOAL: &str = "Mål";
-    /// Header of the rating column.
-    pub const RATING: &str = "Bedömning";
-    /// Header of the comment column.
-    pub const COMMENT: &str = "Kommentar (nuläge)";
-}
-
-/// Keys of the identity sheet.
-pub mod meta {
-    /// Key of the template format; its value is [`FORMAT_TAG`](super::FORMAT_TAG).
-    pub const FORMAT: &str = "format";
-    /// Key of the plan's id.
-    pub const PLAN_ID: &str = "plan-id";
-    /// Key of the plan's version.
-    pub const PLAN_VERSION: &str = "plan-version";
-    /// Key of the plan's title.
-    pub const PLAN_TITLE: &str = "plan-titel";
-    /// Key of the follow-up period.
-    pub const PERIOD: &str = "period";
-    /// Key of the role: [`ROLE_REGION`] or [`ROLE_COORDINATOR`].
-    pub const ROLE: &str = "roll";
-    /// Key of the respondent's code, e.g. `RJH`.
-    pub const CODE: &str = "kod";
-    /// Key of the respondent's name.
-    pub const NAME: &str = "namn";
-    /// Key of the number of goals in the plan.
-    pub const GOALS: &str = "antal-mal";
-    /// Value of [`ROLE`] in a region's template.
-    pub const ROLE_REGION: &str = "region";
-    /// Value of [`ROLE`] in the coordinator's template.
-    pub const ROLE_COORDINATOR: &str = "samordnare";
-}
-
-/// The fixed creation time that makes output byte-for-byte reproducible.
-pub fn fixed_datetime() -> ExcelDateTime {
-    ExcelDateTime::from_ymd(2024, 1, 1).expect("a valid constant date")
-}
 
 /// A respondent's answers, as kept in `samples/answers/*.toml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -314,40 +262,6 @@ fn instructions(
         .set_portrait()
         .set_print_fit_to_pages(1, 0);
     Ok(())
-}
-
-/// The three lines above the answer table (column A, rows 1–3): title,
-/// respondent, scale. The validator knows them, so anything else typed
-/// above the table is reported rather than ignored.
-pub fn preamble(plan: &Plan, who: &Respondent) -> [String; 3] {
-    let hint = if who.rates() {
-        format!(
-            "Skala: {}. Lämna blankt om ingen bedömning görs.",
-            plan.scale_legend()
-        )
-    } else {
-        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
-    };
-    [
-        format!("{} – uppföljning {}", plan.title, plan.period),
-        format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
-        hint,
-    ]
-}
-
-/// Columns of the answer sheet for this respondent.
-pub fn columns(who: &Respondent) -> Vec<&'static str> {
-    if who.rates() {
-        vec![
-            header::AREA,
-            header::GOAL_ID,
-            header::GOAL,
-            header::RATING,
-            header::COMMENT,
-        ]
-    } else {
-        vec![header::AREA, header::GOAL_ID, header::GOAL, header::COMMENT]
-    }
 }
 
 fn answer_sheet(

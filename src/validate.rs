@@ -15,14 +15,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::contract::{meta, preamble, ANSWER_SHEET, CELL_LIMIT, FORMAT_TAG};
 use crate::finding::{a1, Finding, FindingCode as C, Location};
 use crate::plan::{GoalId, Plan, Respondent};
 use crate::rating::{self, Parsed, Rating};
 use crate::reader::{CellKind, RawCell, RawReturn, ReadFailure};
-use crate::template::{meta, ANSWER_SHEET, FORMAT_TAG};
-
-/// Excel's limit for one cell, in UTF-16 code units.
-pub const CELL_LIMIT: usize = 32_767;
 
 /// A goal's answer in one return.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -503,7 +500,7 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         }
     }
     // Above the table only the template's own three lines belong.
-    let expected = crate::template::preamble(plan, &who);
+    let expected = preamble(plan, &who);
     for c in &sheet.preamble {
         let own = c.col == 0
             && expected

@@ -19,9 +19,9 @@ use rust_xlsxwriter::{
 };
 
 use super::{fit_height, header_row, print_setup, split_for_cells, Styles};
+use crate::contract::fixed_datetime;
 use crate::merge::{bucket, Consolidation};
 use crate::plan::Plan;
-use crate::template::fixed_datetime;
 
 /// Above this many regions, `Sammanställning` shows distributions, not a
 /// column per region.

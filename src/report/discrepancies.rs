@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use rust_xlsxwriter::{Color, DocProperties, Workbook, XlsxError};
 
 use super::{header_row, print_setup, split_for_cells, Styles};
+use crate::contract::fixed_datetime;
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
-use crate::template::fixed_datetime;
 
 /// Builds the workbook.
 pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
@@ -85,7 +85,7 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
             } else {
                 part.to_string()
             };
-            let text = if text.encode_utf16().count() > crate::validate::CELL_LIMIT {
+            let text = if text.encode_utf16().count() > crate::contract::CELL_LIMIT {
                 part.to_string()
             } else {
                 text

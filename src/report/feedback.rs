@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{Color, DocProperties, Format, Note, Workbook, XlsxError};
 
 use super::{header_row, split_for_cells, Styles};
+use crate::contract::fixed_datetime;
 use crate::finding::{Finding, Severity};
 use crate::plan::Plan;
 use crate::reader::RawReturn;
-use crate::template::fixed_datetime;
 use crate::validate::Submission;
 
 fn color(sev: Severity) -> Color {
@@ -161,11 +161,11 @@ pub fn workbook(
     }
     let cols = &answer.columns;
     let headers = [
-        (cols.area, crate::template::header::AREA),
-        (cols.goal_id, crate::template::header::GOAL_ID),
-        (cols.goal, crate::template::header::GOAL),
-        (cols.rating, crate::template::header::RATING),
-        (cols.comment, crate::template::header::COMMENT),
+        (cols.area, crate::contract::header::AREA),
+        (cols.goal_id, crate::contract::header::GOAL_ID),
+        (cols.goal, crate::contract::header::GOAL),
+        (cols.rating, crate::contract::header::RATING),
+        (cols.comment, crate::contract::header::COMMENT),
     ];
     for (col, name) in headers {
         if let Some(c) = col {

@@ -9,7 +9,7 @@ pub mod json;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
-use crate::validate::CELL_LIMIT;
+use crate::contract::CELL_LIMIT;
 
 /// Splits text into pieces that each fit one Excel cell (32,767 UTF-16
 /// units), at character boundaries, so that nothing is cut.

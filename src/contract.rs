@@ -1,0 +1,185 @@
+//! The template's format contract: what a samla template looks like, in one
+//! place. The template writer ([`crate::template`]) writes it, the reader
+//! ([`crate::reader`]) finds it again in a returned workbook and the
+//! validator ([`crate::validate`]) judges a return against it, so none of
+//! them depends on another for these names.
+//!
+//! ```
+//! use samla::contract::{header, ANSWER_SHEET, HEADER_ROW};
+//! assert_eq!(ANSWER_SHEET, "Uppföljning");
+//! assert_eq!(HEADER_ROW, 4);
+//! assert_eq!(samla::contract::classify_header("Bedömning (U/P/E)"), Some(header::Column::Rating));
+//! ```
+
+use rust_xlsxwriter::ExcelDateTime;
+
+use crate::plan::{Plan, Respondent};
+
+/// Name of the sheet respondents fill in.
+pub const ANSWER_SHEET: &str = "Uppföljning";
+/// Name of the instructions sheet.
+pub const INSTRUCTIONS_SHEET: &str = "Instruktioner";
+/// Name of the hidden identity sheet.
+pub const META_SHEET: &str = "samla";
+/// Value of the `format` key in the identity sheet.
+pub const FORMAT_TAG: &str = "samla-mall/1";
+/// Zero-based row of the answer table's header.
+pub const HEADER_ROW: u32 = 4;
+/// Excel's limit for one cell, in UTF-16 code units.
+pub const CELL_LIMIT: usize = 32_767;
+
+/// The fixed creation time that makes every written workbook byte-for-byte
+/// reproducible.
+pub fn fixed_datetime() -> ExcelDateTime {
+    ExcelDateTime::from_ymd(2024, 1, 1).expect("a valid constant date")
+}
+
+/// Column headers of the answer sheet, as written and as recognised.
+pub mod header {
+    /// Header of the area column.
+    pub const AREA: &str = "Område";
+    /// Header of the goal id column.
+    pub const GOAL_ID: &str = "Mål-id";
+    /// Header of the goal text column.
+    pub const GOAL: &str = "Mål";
+    /// Header of the rating column.
+    pub const RATING: &str = "Bedömning";
+    /// Header of the comment column.
+    pub const COMMENT: &str = "Kommentar (nuläge)";
+
+    /// The answer table's columns that carry meaning.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Column {
+        /// The area (`Område`).
+        Area,
+        /// The goal id (`Mål-id`).
+        GoalId,
+        /// The goal text (`Mål`).
+        Goal,
+        /// The rating (`Bedömning`).
+        Rating,
+        /// The comment (`Kommentar (nuläge)`).
+        Comment,
+    }
+}
+
+/// Keys of the identity sheet.
+pub mod meta {
+    /// Key of the template format; its value is [`FORMAT_TAG`](super::FORMAT_TAG).
+    pub const FORMAT: &str = "format";
+    /// Key of the plan's id.
+    pub const PLAN_ID: &str = "plan-id";
+    /// Key of the plan's version.
+    pub const PLAN_VERSION: &str = "plan-version";
+    /// Key of the plan's title.
+    pub const PLAN_TITLE: &str = "plan-titel";
+    /// Key of the follow-up period.
+    pub const PERIOD: &str = "period";
+    /// Key of the role: [`ROLE_REGION`] or [`ROLE_COORDINATOR`].
+    pub const ROLE: &str = "roll";
+    /// Key of the respondent's code, e.g. `RJH`.
+    pub const CODE: &str = "kod";
+    /// Key of the respondent's name.
+    pub const NAME: &str = "namn";
+    /// Key of the number of goals in the plan.
+    pub const GOALS: &str = "antal-mal";
+    /// Value of [`ROLE`] in a rating respondent's template.
+    pub const ROLE_REGION: &str = "region";
+    /// Value of [`ROLE`] in the coordinator's template.
+    pub const ROLE_COORDINATOR: &str = "samordnare";
+}
+
+/// Columns of the answer sheet for this respondent, in order.
+pub fn columns(who: &Respondent) -> Vec<&'static str> {
+    if who.rates() {
+        vec![
+            header::AREA,
+            header::GOAL_ID,
+            header::GOAL,
+            header::RATING,
+            header::COMMENT,
+        ]
+    } else {
+        vec![header::AREA, header::GOAL_ID, header::GOAL, header::COMMENT]
+    }
+}
+
+/// Folds a header for matching: lower case, letters and digits only.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Which answer column a header names, if any. Recognised loosely, so a
+/// hand-made copy of the template (`Målnr`, `Nuläge`) is still read.
+pub fn classify_header(text: &str) -> Option<header::Column> {
+    use header::Column as H;
+    let f = fold(text);
+    let is = |h: &str| f == fold(h);
+    if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
+        Some(H::GoalId)
+    } else if is(header::GOAL) || f == "måltext" {
+        Some(H::Goal)
+    } else if f.starts_with(&fold(header::RATING))
+        || f.starts_with("uppföljning")
+        || f.starts_with("nivå")
+    {
+        Some(H::Rating)
+    } else if f.starts_with("kommentar") || f.starts_with("nuläge") {
+        Some(H::Comment)
+    } else if f.starts_with(&fold(header::AREA)) {
+        Some(H::Area)
+    } else {
+        None
+    }
+}
+
+/// The three lines above the answer table (column A, rows 1–3): title,
+/// respondent, scale. The validator knows them, so anything else typed
+/// above the table is reported rather than ignored.
+pub fn preamble(plan: &Plan, who: &Respondent) -> [String; 3] {
+    let hint = if who.rates() {
+        format!(
+            "Skala: {}. Lämna blankt om ingen bedömning görs.",
+            plan.scale_legend()
+        )
+    } else {
+        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
+    };
+    [
+        format!("{} – uppföljning {}", plan.title, plan.period),
+        format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
+        hint,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header::Column as H;
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_loosely() {
+        assert_eq!(classify_header("Mål-id"), Some(H::GoalId));
+        assert_eq!(classify_header(" mål id "), Some(H::GoalId));
+        assert_eq!(classify_header("Bedömning (U/P/E)"), Some(H::Rating));
+        assert_eq!(classify_header("Kommentar (nuläge)"), Some(H::Comment));
+        assert_eq!(classify_header("Mål"), Some(H::Goal));
+        assert_eq!(classify_header("Övrigt"), None);
+    }
+
+    #[test]
+    fn every_written_header_is_recognised() {
+        for h in [
+            header::AREA,
+            header::GOAL_ID,
+            header::GOAL,
+            header::RATING,
+            header::COMMENT,
+        ] {
+            assert!(classify_header(h).is_some(), "{h}");
+        }
+    }
+}
