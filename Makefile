@@ -6,7 +6,7 @@ PLANID  := cancerplan-norr-2022-2024
 SAMLA   := target/release/samla
 CARGO   ?= cargo
 
-.PHONY: demo test lint templates samples bench build clean
+.PHONY: demo test lint templates samples golden bench build clean
 
 build:
 	$(CARGO) build --release --locked
@@ -36,6 +36,11 @@ samples: build
 	for f in samples/answers/*.toml; do \
 	  $(SAMLA) fill --plan $(PLAN) --answers $$f --out samples/inkorg/$(PLANID)-$$(basename $$f .toml).xlsx || exit 1; \
 	done
+
+## Refresh tests/golden/ (the dumps of what `make demo` writes) after an
+## intended change of the outputs; review `git diff tests/golden` before committing.
+golden:
+	SAMLA_UPDATE_GOLDEN=1 $(CARGO) test --locked --test golden
 
 ## Benchmarks (not part of `make test`): see bench/README.md.
 bench: build
