@@ -8,7 +8,7 @@
 //!     .goal("1.5")
 //!     .at(Location::cell("inkorg/rjh.xlsx", "Uppföljning", 4, 3));
 //! assert_eq!(f.code.as_str(), "missing-rating");
-//! assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("D5"));
+//! assert_eq!(f.location.as_ref().unwrap().cell.unwrap().to_string(), "D5");
 //! ```
 
 use std::fmt;
@@ -109,15 +109,92 @@ impl fmt::Display for FindingCode {
     }
 }
 
-/// Where a finding is: file, and when known sheet and cell (A1).
+/// A cell's position: zero-based row and column. Shown (and serialised) in
+/// A1 notation only; everywhere else it is two numbers, so that a position
+/// cannot be misspelt or compared as text (`D10` before `D9`).
+///
+/// ```
+/// use samla::finding::CellRef;
+/// let c = CellRef::new(9, 3);
+/// assert_eq!(c.to_string(), "D10");
+/// assert_eq!(CellRef::parse("D10"), Some(c));
+/// assert_eq!(CellRef::parse("XFD1048576"), Some(CellRef::new(1_048_575, 16_383)));
+/// assert_eq!(CellRef::parse("D0"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellRef {
+    /// Zero-based row (row 1 in Excel is 0).
+    pub row: u32,
+    /// Zero-based column (column A is 0).
+    pub col: u32,
+}
+
+impl CellRef {
+    /// The cell at zero-based `row` and `col`.
+    pub fn new(row: u32, col: u32) -> CellRef {
+        CellRef { row, col }
+    }
+
+    /// Parses A1 notation (`D10`, upper or lower case); None when it is not a cell name.
+    pub fn parse(a1: &str) -> Option<CellRef> {
+        let split = a1.find(|c: char| !c.is_ascii_alphabetic())?;
+        let (letters, digits) = a1.split_at(split);
+        if letters.is_empty() || letters.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // Seven letters fit in a u64; the result must fit in a u32.
+        let col = letters.bytes().fold(0u64, |acc, b| {
+            acc * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+        });
+        let row: u64 = digits.parse().ok()?;
+        Some(CellRef::new(
+            u32::try_from(row.checked_sub(1)?).ok()?,
+            u32::try_from(col - 1).ok()?,
+        ))
+    }
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut letters = Vec::new();
+        let mut c = u64::from(self.col) + 1;
+        while c > 0 {
+            letters.push(b'A' + ((c - 1) % 26) as u8);
+            c = (c - 1) / 26;
+        }
+        letters.reverse();
+        let letters = String::from_utf8(letters).expect("ASCII letters");
+        write!(f, "{letters}{}", u64::from(self.row) + 1)
+    }
+}
+
+impl Serialize for CellRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl std::str::FromStr for CellRef {
+    type Err = NotACell;
+    fn from_str(s: &str) -> Result<CellRef, NotACell> {
+        CellRef::parse(s).ok_or(NotACell)
+    }
+}
+
+/// The text is not a cell name in A1 notation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("inte en cellreferens (t.ex. D10)")]
+pub struct NotACell;
+
+/// Where a finding is: file, and when known sheet and cell.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     /// Path of the file as displayed, e.g. `inkorg/rjh.xlsx`.
     pub file: String,
     /// Sheet name, e.g. `Uppföljning`; None when the finding concerns the whole file.
     pub sheet: Option<String>,
-    /// A1 reference of the cell, e.g. `D5`; None when the finding concerns a whole sheet or file.
-    pub cell: Option<String>,
+    /// The cell, e.g. `D5`; None when the finding concerns a whole sheet or file.
+    pub cell: Option<CellRef>,
 }
 
 impl Location {
@@ -140,10 +217,20 @@ impl Location {
 
     /// A cell, from zero-based row and column.
     pub fn cell(path: impl AsRef<Path>, sheet: &str, row: u32, col: u32) -> Location {
+        Location::at(path, sheet, CellRef::new(row, col))
+    }
+
+    /// A cell of a sheet of the file.
+    pub fn at(path: impl AsRef<Path>, sheet: &str, cell: CellRef) -> Location {
         Location {
-            cell: Some(a1(row, col)),
+            cell: Some(cell),
             ..Location::sheet(path, sheet)
         }
+    }
+
+    /// The cell in A1 notation, as shown to people; None when there is none.
+    pub fn a1(&self) -> Option<String> {
+        self.cell.map(|c| c.to_string())
     }
 }
 
@@ -158,19 +245,6 @@ impl fmt::Display for Location {
         }
         Ok(())
     }
-}
-
-/// Zero-based (row, col) to A1 notation.
-pub fn a1(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut c = col + 1;
-    while c > 0 {
-        let rem = ((c - 1) % 26) as u8;
-        letters.push((b'A' + rem) as char);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
 }
 
 /// One thing samla found.
@@ -239,9 +313,7 @@ impl Finding {
                 .unwrap_or_else(|| "\u{10FFFF}".to_string()),
             self.location.as_ref().map(|l| l.file.clone()),
             self.goal.as_ref().map(|g| goal_sort_key(&g.0)),
-            self.location
-                .as_ref()
-                .and_then(|l| l.cell.as_deref().map(cell_sort_key)),
+            self.location.as_ref().and_then(|l| l.cell),
             self.code,
             self.message.clone(),
         )
@@ -253,7 +325,7 @@ pub type SortKey = (
     String,
     Option<String>,
     Option<Vec<(u64, String)>>,
-    Option<(u64, usize, String)>,
+    Option<CellRef>,
     FindingCode,
     String,
 );
@@ -268,12 +340,6 @@ pub fn goal_sort_key(id: &str) -> Vec<(u64, String)> {
     id.split('.')
         .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_string()))
         .collect()
-}
-
-fn cell_sort_key(cell: &str) -> (u64, usize, String) {
-    let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
-    let letters: String = cell.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    (digits.parse().unwrap_or(0), letters.len(), letters)
 }
 
 impl fmt::Display for Finding {
@@ -296,10 +362,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a1_names() {
-        assert_eq!(a1(0, 0), "A1");
-        assert_eq!(a1(9, 25), "Z10");
-        assert_eq!(a1(0, 26), "AA1");
-        assert_eq!(a1(0, 16383), "XFD1");
+    fn a1_names_round_trip() {
+        for (row, col, a1) in [
+            (0, 0, "A1"),
+            (9, 25, "Z10"),
+            (0, 26, "AA1"),
+            (0, 701, "ZZ1"),
+            (0, 702, "AAA1"),
+            (0, 16383, "XFD1"),
+            (u32::MAX, u32::MAX, "MWLQKWV4294967296"),
+        ] {
+            let c = CellRef::new(row, col);
+            assert_eq!(c.to_string(), a1);
+            assert_eq!(CellRef::parse(a1), Some(c), "{a1}");
+        }
+        assert_eq!(CellRef::parse("d10"), Some(CellRef::new(9, 3)));
+        for bad in [
+            "",
+            "10",
+            "D",
+            "D0",
+            "D-1",
+            "D1x",
+            "Ö1",
+            "AAAAAAAA1",
+            "D99999999999",
+        ] {
+            assert_eq!(CellRef::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cells_sort_by_row_then_column() {
+        let mut cells = [CellRef::new(9, 3), CellRef::new(8, 4), CellRef::new(9, 26)];
+        cells.sort();
+        let shown: Vec<String> = cells.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["E9", "D10", "AA10"]);
     }
 }

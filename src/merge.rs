@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::finding::{Finding, FindingCode as C, Location, Severity};
 use crate::plan::{GoalId, Plan, Respondent};
 use crate::rating::Rating;
-use crate::validate::{GoalAnswer, Submission};
+use crate::validate::{GoalAnswer, Outcome, Submission};
 
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -129,30 +129,16 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
     let mut sources = Vec::new();
     let mut by_who: BTreeMap<Respondent, Vec<Received>> = BTreeMap::new();
     for r in received {
-        if r.submission.accepted() {
-            let who = r
-                .submission
-                .respondent
-                .clone()
-                .expect("an accepted submission has a respondent");
-            by_who.entry(who).or_default().push(r);
-        } else {
-            let skipped = r
-                .submission
-                .findings
-                .iter()
-                .all(|f| f.code == C::SkippedEntry);
-            sources.push(source(
-                &r,
-                if skipped {
-                    SourceStatus::Skipped
-                } else {
-                    SourceStatus::Refused
-                },
-                plan,
-            ));
-            findings.extend(r.submission.findings);
-        }
+        let status = match &r.submission.outcome {
+            Outcome::Accepted { respondent, .. } => {
+                by_who.entry(respondent.clone()).or_default().push(r);
+                continue;
+            }
+            Outcome::Refused => SourceStatus::Refused,
+            Outcome::Skipped => SourceStatus::Skipped,
+        };
+        sources.push(source(&r, status, plan));
+        findings.extend(r.submission.findings);
     }
     let mut chosen: BTreeMap<Respondent, Submission> = BTreeMap::new();
     for (who, mut subs) in by_who {
@@ -220,7 +206,11 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
     let mut rows: Vec<BTreeMap<String, Cell>> = vec![BTreeMap::new(); index.len()];
     for (who, sub) in &mut chosen {
         let code = &who.code(plan).0;
-        for (gid, a) in sub.answers.take().unwrap_or_default() {
+        let answers = match std::mem::replace(&mut sub.outcome, Outcome::Refused) {
+            Outcome::Accepted { answers, .. } => answers,
+            Outcome::Refused | Outcome::Skipped => BTreeMap::new(),
+        };
+        for (gid, a) in answers {
             if let Some(&i) = index.get(&gid) {
                 let cell = Cell {
                     rating: a.rating,
@@ -261,7 +251,7 @@ fn source(r: &Received, status: SourceStatus, plan: &Plan) -> Source {
     let s = &r.submission;
     Source {
         file: s.file.display().to_string(),
-        region: s.respondent.as_ref().map(|w| w.code(plan).0.clone()),
+        region: s.respondent().map(|w| w.code(plan).0.clone()),
         sha256: s.sha256.clone(),
         time: s.modified.clone().or_else(|| r.mtime.clone()),
         format: s.format.clone(),
@@ -277,7 +267,7 @@ fn show(a: Option<&GoalAnswer>, f: impl Fn(&GoalAnswer) -> Option<String>) -> St
 
 /// Where two returns from the same respondent disagree, goal by goal.
 fn conflicts(plan: &Plan, who: &Respondent, new: &Submission, old: &Submission) -> Vec<Finding> {
-    let (Some(na), Some(oa)) = (&new.answers, &old.answers) else {
+    let (Some(na), Some(oa)) = (new.answers(), old.answers()) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -16,7 +16,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::finding::{FindingCode, Severity};
+use crate::finding::Severity;
 use crate::merge::{merge, Consolidation, Received, SourceStatus};
 use crate::output::{write_all_atomic, DirLock, OutputError};
 use crate::plan::Plan;
@@ -346,13 +346,7 @@ pub fn read_one(path: &Path, opts: &MergeOptions) -> Result<RawReturn, ReadFailu
 
 /// The submission of an inbox entry that is not a return.
 pub fn skipped_submission(path: &Path, why: &str) -> Submission {
-    Submission::failed(
-        path,
-        &ReadFailure {
-            code: FindingCode::SkippedEntry,
-            message: format!("Hoppades över: {why}"),
-        },
-    )
+    Submission::skipped(path, why)
 }
 
 /// Runs a whole merge and writes its outputs into `opts.out`.

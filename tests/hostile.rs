@@ -43,7 +43,7 @@ fn assert_file_finding(f: &Finding, code: C, name: &str, message: &str) {
     let loc = f.location.as_ref().expect("a location");
     assert_eq!(loc.file, path(name).display().to_string());
     assert_eq!(
-        (loc.sheet.as_deref(), loc.cell.as_deref()),
+        (loc.sheet.as_deref(), loc.a1().as_deref()),
         (None, None),
         "{f}"
     );
@@ -274,7 +274,7 @@ fn a_cell_at_xfd1048576_under_a_full_sheet_dimension_is_streamed() {
     let loc = f[0].location.as_ref().unwrap();
     assert_eq!(loc.file, path("rjh-xfd.xlsx").display().to_string());
     assert_eq!(
-        (loc.sheet.as_deref(), loc.cell.as_deref()),
+        (loc.sheet.as_deref(), loc.a1().as_deref()),
         (Some("Uppföljning"), Some("XFD1048576"))
     );
     assert_eq!(
@@ -350,7 +350,7 @@ fn entries_that_are_not_returns_are_left_alone() {
         assert_eq!(f.code, C::SkippedEntry, "{name}");
         assert_eq!(f.severity, Severity::Info);
         let loc = f.location.as_ref().unwrap();
-        assert_eq!((loc.sheet.as_deref(), loc.cell.as_deref()), (None, None));
+        assert_eq!((loc.sheet.as_deref(), loc.a1().as_deref()), (None, None));
         assert_eq!(f.message, format!("Hoppades över: {why}."), "{name}");
         let src = c.sources.iter().find(|s| s.file == file).unwrap();
         assert_eq!(src.status, samla::merge::SourceStatus::Skipped, "{name}");

@@ -70,15 +70,14 @@ fn assert_finding(f: &Finding, file: &str, sheet: Option<&str>, cell: Option<&st
     let loc = f.location.as_ref().expect("the finding has a location");
     assert_eq!(loc.file, file, "file of {f}");
     assert_eq!(loc.sheet.as_deref(), sheet, "sheet of {f}");
-    assert_eq!(loc.cell.as_deref(), cell, "cell of {f}");
+    assert_eq!(loc.a1().as_deref(), cell, "cell of {f}");
     assert_eq!(f.message, message, "message of {f}");
     assert_eq!(f.severity, f.code.severity());
 }
 
 /// Goal id → (rating in the scale's form, comment), for every answered goal.
 fn essence(sub: &Submission) -> BTreeMap<String, (Option<String>, Option<String>)> {
-    sub.answers
-        .as_ref()
+    sub.answers()
         .expect("the return is accepted")
         .iter()
         .map(|(g, a)| {
@@ -109,7 +108,7 @@ fn expected(code: &str) -> BTreeMap<String, (Option<String>, Option<String>)> {
 }
 
 fn rating(sub: &Submission, goal: &str) -> Option<Rating> {
-    sub.answers.as_ref().expect("accepted")[&samla::GoalId(goal.into())]
+    sub.answers().expect("accepted")[&samla::GoalId(goal.into())]
         .rating
         .clone()
 }
@@ -247,7 +246,7 @@ fn invalid_rating_is_refused_but_kept_as_written() {
         Some("D7"),
         &format!("Bedömningen \"Ja\" för mål 1.2 finns inte i skalan ({SCALE}). Skriv en av koderna, t.ex. U, P eller E."),
     );
-    let a = &sub.answers.as_ref().unwrap()[&samla::GoalId("1.1".into())];
+    let a = &sub.answers().unwrap()[&samla::GoalId("1.1".into())];
     assert_eq!((a.rating.as_ref(), a.written.as_deref()), (None, Some("X")));
     // Not a missing rating: something was written.
     assert!(!sub
@@ -519,7 +518,7 @@ fn resorted_rows_merge_the_same() {
     let first = HEADER + 1;
     let row = last - (goal_row("1.5") - first);
     assert_eq!(
-        f.location.as_ref().unwrap().cell.as_deref(),
+        f.location.as_ref().unwrap().a1().as_deref(),
         Some(a1(row, RATING_COL).as_str())
     );
 }
@@ -551,10 +550,10 @@ fn inserted_row_and_column_are_found_by_their_headers() {
     );
     // Ratings moved one column right: 1.5's blank rating is now E10.
     let f = only(&sub, C::MissingRating, Some("1.5"));
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("E10"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("E10"));
     // Below the inserted row, rows are one further down: 5.5 at E37.
     let f = only(&sub, C::CommentWithoutRating, Some("5.5"));
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("E37"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("E37"));
 }
 
 #[test]
@@ -569,9 +568,9 @@ fn merged_cells_are_read() {
     assert_eq!(got["1.2"].0.as_deref(), Some("U"));
     assert_eq!(got["1.3"].0, None);
     let f = only(&sub, C::MissingRating, Some("1.3"));
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("D8"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("D8"));
     let f = only(&sub, C::CommentWithoutRating, Some("1.3"));
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("D8"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("D8"));
 }
 
 // ---------------------------------------------------------------------------
@@ -617,7 +616,7 @@ fn text_in_the_area_column_below_the_table_is_reported() {
         .unwrap_or_else(|| panic!("{BELOW_NOTE:?} was dropped silently: {:#?}", sub.findings));
     assert_eq!(f.code, C::TextOutsideAnswers);
     assert_eq!(
-        f.location.as_ref().unwrap().cell.as_deref(),
+        f.location.as_ref().unwrap().a1().as_deref(),
         Some(a1(below, 0).as_str())
     );
 }
@@ -642,7 +641,7 @@ fn text_above_the_header_is_reported() {
             )
         });
     assert_eq!(f.code, C::TextOutsideAnswers);
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("E2"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("E2"));
 }
 
 #[test]
@@ -663,7 +662,7 @@ fn an_added_sheet_of_notes_is_reported() {
         .unwrap_or_else(|| panic!("the added sheet was dropped silently: {:#?}", sub.findings));
     let loc = f.location.as_ref().unwrap();
     assert_eq!(
-        (loc.sheet.as_deref(), loc.cell.as_deref()),
+        (loc.sheet.as_deref(), loc.a1().as_deref()),
         (Some("Övrigt"), Some("A1"))
     );
 }
@@ -680,7 +679,7 @@ fn ratings_in_the_coordinators_return_are_reported() {
     assert!(
         sub.findings
             .iter()
-            .any(|f| f.location.as_ref().and_then(|l| l.cell.as_deref()) == Some("D6")),
+            .any(|f| f.location.as_ref().and_then(|l| l.a1()).as_deref() == Some("D6")),
         "the coordinator's rating U in D6 was dropped silently: {:#?}",
         sub.findings
     );
@@ -719,7 +718,7 @@ fn cell_error_and_formulas_with_cached_results() {
     );
     // The error is no rating: it is missing, and said so.
     let f = only(&sub, C::MissingRating, Some("1.3"));
-    assert_eq!(f.location.as_ref().unwrap().cell.as_deref(), Some("D8"));
+    assert_eq!(f.location.as_ref().unwrap().a1().as_deref(), Some("D8"));
     // Formulas are read by their cached results, without findings.
     let got = essence(&sub);
     assert_eq!(got["1.1"].0.as_deref(), Some("U"));
@@ -774,7 +773,7 @@ fn answer_sheet_renamed() {
 #[test]
 fn a_renamed_file_keeps_its_identity() {
     let sub = read("slutversion (2).xlsx", &genuine("RV"));
-    assert_eq!(sub.respondent, Some(who(&plan(), "RV")));
+    assert_eq!(sub.respondent().cloned(), Some(who(&plan(), "RV")));
     none_of(&sub, C::IdentityFromFileName);
     assert_eq!(essence(&sub), expected("RV"));
 }
@@ -873,7 +872,10 @@ fn role_mismatch() {
     // The same file under a neutral name is the coordinator's own return.
     let sub = read_xlsx("rcc-norr.xlsx", &coordinator_as_region());
     assert!(sub.accepted());
-    assert_eq!(sub.respondent, Some(samla::plan::Respondent::Coordinator));
+    assert_eq!(
+        sub.respondent().cloned(),
+        Some(samla::plan::Respondent::Coordinator)
+    );
 }
 
 #[test]
@@ -918,7 +920,7 @@ fn an_ods_return_reads_like_the_xlsx() {
         let codes = |s: &Submission| {
             s.findings
                 .iter()
-                .map(|f| (f.code, f.location.as_ref().and_then(|l| l.cell.clone())))
+                .map(|f| (f.code, f.location.as_ref().and_then(|l| l.a1())))
                 .collect::<Vec<_>>()
         };
         assert_eq!(codes(&sub), codes(&xlsx), "{code}");

@@ -181,7 +181,7 @@ proptest! {
             let raw = read_bytes(&bytes, &file, &Limits::default()).expect("a genuine return reads");
             let sub = samla::validate::validate(&plan, &file, &raw);
             prop_assert!(sub.accepted());
-            prop_assert_eq!(sub.respondent.as_ref(), Some(&who));
+            prop_assert_eq!(sub.respondent(), Some(&who));
             for f in &sub.findings {
                 prop_assert!(
                     !matches!(
@@ -698,7 +698,7 @@ fn the_fuzz_inputs_are_what_they_claim() {
         let raw = read_bytes(bytes, Path::new(&format!("rjh.{ext}")), &Limits::default()).unwrap();
         let sub = samla::validate::validate(&plan(), Path::new("rjh"), &raw);
         assert_eq!(
-            sub.respondent,
+            sub.respondent().cloned(),
             Some(Respondent::Region(samla::RegionCode("RJH".into())))
         );
     }

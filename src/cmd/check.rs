@@ -66,8 +66,7 @@ pub fn run(a: Args) -> i32 {
         problems += n;
         if !a.json {
             let who = sub
-                .respondent
-                .as_ref()
+                .respondent()
                 .map(|w| format!(" ({} – {})", w.code(&plan), w.name(&plan)))
                 .unwrap_or_default();
             println!("{}{who}", sub.file.display());

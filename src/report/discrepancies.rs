@@ -69,7 +69,8 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
                 f.goal.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
                 loc.map(|l| l.file.clone()).unwrap_or_default(),
                 loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
-                loc.and_then(|l| l.cell.clone()).unwrap_or_default(),
+                loc.and_then(crate::finding::Location::a1)
+                    .unwrap_or_default(),
             ];
             for (col, v) in cells.iter().enumerate() {
                 let fmt = if col == 1 {

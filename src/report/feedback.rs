@@ -24,23 +24,6 @@ fn color(sev: Severity) -> Color {
     }
 }
 
-/// Parses `D10` into zero-based (row, col).
-fn parse_a1(cell: &str) -> Option<(u32, u16)> {
-    let letters: String = cell
-        .chars()
-        .take_while(|c| c.is_ascii_uppercase())
-        .collect();
-    let digits = &cell[letters.len()..];
-    let row: u32 = digits.parse().ok()?;
-    let col = letters
-        .bytes()
-        .try_fold(0u32, |acc, b| Some(acc * 26 + u32::from(b - b'A' + 1)))?;
-    Some((
-        row.checked_sub(1)?,
-        u16::try_from(col.checked_sub(1)?).ok()?,
-    ))
-}
-
 /// Builds the feedback workbook for one checked file.
 pub fn workbook(
     plan: &Plan,
@@ -61,8 +44,7 @@ pub fn workbook(
     let ws = wb.add_worksheet();
     ws.set_name("Att rätta")?;
     let who = sub
-        .respondent
-        .as_ref()
+        .respondent()
         .map(|w| format!("{} – {}", w.code(plan), w.name(plan)))
         .unwrap_or_default();
     let name = sub
@@ -111,7 +93,8 @@ pub fn workbook(
         ws.write_string_with_format(
             row,
             1,
-            loc.and_then(|l| l.cell.clone()).unwrap_or_default(),
+            loc.and_then(crate::finding::Location::a1)
+                .unwrap_or_default(),
             &s.text,
         )?;
         ws.write_string_with_format(
@@ -146,8 +129,8 @@ pub fn workbook(
         let Some(cell) = f
             .location
             .as_ref()
-            .and_then(|l| l.cell.as_deref())
-            .and_then(parse_a1)
+            .and_then(|l| l.cell)
+            .and_then(|c| Some((c.row, u16::try_from(c.col).ok()?)))
         else {
             continue;
         };
@@ -228,14 +211,4 @@ pub fn path_for(dir: &Path, file: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| "fil".into());
     dir.join(format!("{stem}-aterkoppling.xlsx"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a1_parses() {
-        assert_eq!(super::parse_a1("D10"), Some((9, 3)));
-        assert_eq!(super::parse_a1("AA1"), Some((0, 26)));
-        assert_eq!(super::parse_a1("x"), None);
-    }
 }

@@ -1,0 +1,329 @@
+//! Validates one read return against the plan: who sent it, which row is
+//! which goal, what each rating means. Every judgement becomes a
+//! [`Finding`]; nothing a region wrote is dropped without one.
+//!
+//! ```
+//! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+//! let path = std::path::Path::new("samples/inkorg/cancerplan-norr-2022-2024-RJH.xlsx");
+//! let raw = samla::reader::read_return(path, &Default::default()).unwrap();
+//! let sub = samla::validate::validate(&plan, path, &raw);
+//! assert!(sub.accepted());
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::contract::{meta, ANSWER_SHEET, FORMAT_TAG};
+use crate::finding::{CellRef, Finding, FindingCode as C, Location};
+use crate::plan::{GoalId, Plan, Respondent};
+use crate::rating::Rating;
+use crate::reader::{RawReturn, ReadFailure};
+
+mod rows;
+
+/// A goal's answer in one return.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GoalAnswer {
+    /// The rating understood, when it is on the scale.
+    pub rating: Option<Rating>,
+    /// The rating cell as written (trimmed), when not blank.
+    pub written: Option<String>,
+    /// The comment as written, when not blank.
+    pub comment: Option<String>,
+    /// The rating cell, e.g. `D10`; None when the row has none.
+    pub rating_cell: Option<CellRef>,
+    /// The comment cell, e.g. `E10`; None when the row has none.
+    pub comment_cell: Option<CellRef>,
+}
+
+/// What a file amounts to: exactly one of these, so that a file cannot be
+/// both refused and answered, or skipped and read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum Outcome {
+    /// A return of this respondent: merged unless a newer one of the same
+    /// respondent is.
+    Accepted {
+        /// Who sent it, as every witness in the file agrees.
+        respondent: Respondent,
+        /// Goal → answer, for every goal that has a row.
+        answers: BTreeMap<GoalId, GoalAnswer>,
+    },
+    /// Read, or tried, and not merged; the reason is among the findings.
+    Refused,
+    /// Not a return (lock file, folder, link, other file type); left alone.
+    Skipped,
+}
+
+/// What one file amounted to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submission {
+    /// Path of the file as given.
+    pub file: PathBuf,
+    /// Accepted (with respondent and answers), refused or skipped.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Name of the answer sheet; None when none was found.
+    pub sheet: Option<String>,
+    /// Everything found about the file, including why it was refused.
+    pub findings: Vec<Finding>,
+    /// When the file says it was saved (`dcterms:modified`), when present.
+    pub modified: Option<String>,
+    /// SHA-256 of the file's bytes, lower-case hex; None when it could not be read.
+    pub sha256: Option<String>,
+    /// Workbook format: `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`; None when it could not be read.
+    pub format: Option<String>,
+}
+
+impl Submission {
+    /// A file with no outcome yet beyond "refused", and no findings.
+    fn new(file: &Path, outcome: Outcome) -> Submission {
+        Submission {
+            file: file.to_path_buf(),
+            outcome,
+            sheet: None,
+            findings: Vec::new(),
+            modified: None,
+            sha256: None,
+            format: None,
+        }
+    }
+
+    /// Whether the file's answers are merged (unless superseded).
+    pub fn accepted(&self) -> bool {
+        matches!(self.outcome, Outcome::Accepted { .. })
+    }
+
+    /// Who sent the file, when it was accepted.
+    pub fn respondent(&self) -> Option<&Respondent> {
+        match &self.outcome {
+            Outcome::Accepted { respondent, .. } => Some(respondent),
+            _ => None,
+        }
+    }
+
+    /// The answers, when the file was accepted.
+    pub fn answers(&self) -> Option<&BTreeMap<GoalId, GoalAnswer>> {
+        match &self.outcome {
+            Outcome::Accepted { answers, .. } => Some(answers),
+            _ => None,
+        }
+    }
+
+    /// A file that could not be read at all.
+    pub fn failed(file: &Path, failure: &ReadFailure) -> Submission {
+        let mut sub = Submission::new(file, Outcome::Refused);
+        sub.findings.push(
+            Finding::new(
+                failure.code,
+                format!("{}.", failure.message.trim_end_matches('.')),
+            )
+            .at(Location::file(file)),
+        );
+        sub
+    }
+
+    /// An inbox entry that is not a return, and why (e.g. `ingen vanlig fil`).
+    pub fn skipped(file: &Path, why: &str) -> Submission {
+        let mut sub = Submission::new(file, Outcome::Skipped);
+        sub.findings.push(
+            Finding::new(
+                C::SkippedEntry,
+                format!("Hoppades över: {}.", why.trim_end_matches('.')),
+            )
+            .at(Location::file(file)),
+        );
+        sub
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// Quotes a value in full: text outside the answers survives only here.
+fn quote_full(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+/// Shortens a value quoted in a message; the full value is elsewhere.
+fn quote(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 80 {
+        format!("\"{s}\"")
+    } else {
+        format!(
+            "\"{}…\" ({n} tecken)",
+            s.chars().take(80).collect::<String>()
+        )
+    }
+}
+
+/// Establishes who sent the file, or says why it is refused.
+fn identify(
+    plan: &Plan,
+    file: &Path,
+    raw: &RawReturn,
+    findings: &mut Vec<Finding>,
+) -> Option<Respondent> {
+    let loc = || Location::file(file);
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let refuse = |findings: &mut Vec<Finding>, code, msg: String| {
+        findings.push(Finding::new(code, msg).at(loc()));
+        None
+    };
+    if raw.meta.get(meta::FORMAT).map(String::as_str) == Some(FORMAT_TAG) {
+        let get = |k: &str| raw.meta.get(k).cloned().unwrap_or_default();
+        if get(meta::PLAN_ID) != plan.id {
+            return refuse(findings, C::WrongPlan, format!(
+                "Filen är en mall för planen \"{}\", inte för \"{}\". Fyll i mallen för {} och skicka den i stället.",
+                get(meta::PLAN_ID), plan.id, plan.title
+            ));
+        }
+        if get(meta::PLAN_VERSION) != plan.version {
+            return refuse(findings, C::WrongPlanVersion, format!(
+                "Filen är gjord för version {} av planen, men uppföljningen gäller version {}. Flytta svaren till den nya mallen och skicka den.",
+                get(meta::PLAN_VERSION), plan.version
+            ));
+        }
+        let code = get(meta::CODE);
+        let Some(who) = plan.respondent(&code) else {
+            return refuse(
+                findings,
+                C::UnknownRegion,
+                format!(
+                    "Filen gäller \"{code}\", som inte rapporterar i planen (regioner: {}).",
+                    plan.regions
+                        .iter()
+                        .map(|r| r.code.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        };
+        let role_ok = match (&who, get(meta::ROLE).as_str()) {
+            (Respondent::Region(_), r) => r == meta::ROLE_REGION,
+            (Respondent::Coordinator, r) => r == meta::ROLE_COORDINATOR,
+        };
+        // The coordinator's template renamed after a region: a region filled
+        // in the wrong template (it has no rating column).
+        // Only the coordinator's file needs this, and by hash, not a scan
+        // of every region: a national plan has hundreds.
+        let named_region = if who == Respondent::Coordinator {
+            tokens(&stem).iter().find_map(|t| plan.region(t))
+        } else {
+            None
+        };
+        if !role_ok || (who == Respondent::Coordinator && named_region.is_some()) {
+            let region = named_region
+                .map(|r| r.code.0.clone())
+                .unwrap_or_else(|| code.clone());
+            return refuse(findings, C::RoleMismatch, format!(
+                "Filen är {}s mall ({}), men skickades som {}s svar. Regionen ska fylla i sin egen mall, som har en kolumn för bedömning.",
+                who.code(plan), who.name(plan), region
+            ));
+        }
+        return Some(who);
+    }
+    // No identity sheet: a template rebuilt by hand or copied into a new
+    // workbook. Take plan and region from the sheet's text and the file name.
+    let mut hits: Vec<Respondent> = Vec::new();
+    let preamble = raw
+        .answer
+        .as_ref()
+        .map(|a| {
+            a.preamble
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    for source in [preamble.as_str(), stem.as_str()] {
+        let toks = tokens(source);
+        for who in Respondent::all(plan) {
+            let code = who.code(plan).0.clone();
+            let code_toks = tokens(&code);
+            let found = toks.windows(code_toks.len().max(1)).any(|w| {
+                w.iter()
+                    .zip(&code_toks)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            }) || fold(source).contains(&fold(who.name(plan)));
+            if found && !hits.contains(&who) {
+                hits.push(who);
+            }
+        }
+        if !hits.is_empty() {
+            break;
+        }
+    }
+    match hits.as_slice() {
+        [who] => {
+            findings.push(
+                Finding::new(C::IdentityFromFileName, format!(
+                    "Filen saknar samlas identitetsblad; den antas gälla {} ({}) utifrån bladets text och filnamnet. Använd den utskickade mallen nästa gång.",
+                    who.code(plan), who.name(plan)
+                ))
+                .region(who.code(plan).0.clone())
+                .at(loc()),
+            );
+            Some(who.clone())
+        }
+        [] => refuse(findings, C::UnknownRegion, format!(
+            "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av {}. Använd regionens utskickade mall.",
+            Respondent::all(plan).iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
+        )),
+        many => refuse(findings, C::UnknownRegion, format!(
+            "Filen nämner flera regioner ({}) och saknar samlas identitetsblad. Använd regionens utskickade mall.",
+            many.iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Validates a read return against the plan.
+pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
+    let mut sub = Submission::new(file, Outcome::Refused);
+    sub.modified = raw.modified.clone();
+    sub.sha256 = Some(raw.sha256.clone());
+    sub.format = Some(raw.format.clone());
+    let Some(sheet) = &raw.answer else {
+        let msg = if raw.meta.get(meta::FORMAT).map(String::as_str) == Some(FORMAT_TAG) {
+            format!("Filen är en samla-mall, men bladet \"{ANSWER_SHEET}\" med rubrikraden (Mål-id, Mål, Bedömning, Kommentar) saknas. Använd den utskickade mallen och ändra inte rubrikerna.")
+        } else {
+            format!("Filen är ingen uppföljningsmall: inget blad har rubrikraden (Mål-id, Mål, Bedömning, Kommentar). Blad i filen: {}.", raw.sheets.join(", "))
+        };
+        sub.findings
+            .push(Finding::new(C::NotATemplate, msg).at(Location::file(file)));
+        return sub;
+    };
+    sub.sheet = Some(sheet.name.clone());
+    let Some(who) = identify(plan, file, raw, &mut sub.findings) else {
+        return sub;
+    };
+    let (answers, findings) = rows::Check::run(plan, file, raw, sheet, &who);
+    sub.findings.extend(findings);
+    sub.outcome = Outcome::Accepted {
+        respondent: who,
+        answers,
+    };
+    sub
+}
