@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::finding::{Finding, FindingCode as C, Location, Severity};
-use crate::plan::{GoalId, Plan, Respondent};
+use crate::plan::{GoalId, Meaning, Plan, Respondent};
 use crate::rating::Rating;
 use crate::validate::{GoalAnswer, Outcome, Submission};
 
@@ -308,11 +308,12 @@ pub struct Stats {
     pub per_region: BTreeMap<String, BTreeMap<String, usize>>,
     /// Area id → level code (or `annat`, `blank`) → count.
     pub per_area: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Goals rated with the first level (achieved) by every region.
+    /// Goals rated achieved by every region it applies to (a level meaning
+    /// "ej aktuellt" leaves the region out).
     pub achieved_everywhere: Vec<GoalId>,
-    /// … by all regions but one.
+    /// … by all regions it applies to but one.
     pub achieved_all_but_one: Vec<GoalId>,
-    /// Goals rated with the last level (not started) by at least one region.
+    /// Goals rated with a level meaning not started by at least one region.
     pub not_started_somewhere: Vec<GoalId>,
     /// Goals that at least one region left without a rating.
     pub missing_some_rating: Vec<GoalId>,
@@ -336,16 +337,8 @@ pub fn bucket(cell: Option<&Cell>) -> &str {
 impl Consolidation {
     /// Counts per region and area, and the goal lists of the summary.
     fn compute_stats(&self, plan: &Plan) -> Stats {
-        let first = plan
-            .scale
-            .first()
-            .map(|l| l.code.clone())
-            .unwrap_or_default();
-        let last = plan
-            .scale
-            .last()
-            .map(|l| l.code.clone())
-            .unwrap_or_default();
+        // Counts go by what a level means, not where it stands in the scale.
+        let meaning = |b: &str| plan.meaning_of(b);
         let regions: Vec<String> = plan.regions.iter().map(|r| r.code.0.clone()).collect();
         let mut s = Stats {
             per_region: BTreeMap::new(),
@@ -357,6 +350,8 @@ impl Consolidation {
         };
         for g in &self.goals {
             let mut achieved = 0;
+            // Respondents for whom the goal is not applicable are left out.
+            let mut applicable = regions.len();
             let mut not_started = false;
             let mut blank = false;
             let area = s.per_area.entry(g.area_id.clone()).or_default();
@@ -375,13 +370,14 @@ impl Consolidation {
                         area.insert(b.to_string(), 1);
                     }
                 }
-                achieved += usize::from(b == first);
-                not_started |= b == last;
+                achieved += usize::from(meaning(b) == Some(Meaning::Achieved));
+                applicable -= usize::from(meaning(b) == Some(Meaning::NotApplicable));
+                not_started |= meaning(b) == Some(Meaning::NotStarted);
                 blank |= b == "blank";
             }
-            if achieved == regions.len() {
+            if applicable > 0 && achieved == applicable {
                 s.achieved_everywhere.push(g.id.clone());
-            } else if regions.len() > 1 && achieved == regions.len() - 1 {
+            } else if applicable > 1 && achieved == applicable - 1 {
                 s.achieved_all_but_one.push(g.id.clone());
             }
             if not_started {

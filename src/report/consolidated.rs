@@ -27,14 +27,16 @@ use crate::plan::Plan;
 /// column per region.
 pub const WIDE_LIMIT: usize = 20;
 
-/// Fill colour for a rating bucket: first level green, last red, others
-/// yellow; compound, uncertain and invalid blue; blank grey.
+/// Fill colour for a rating bucket, by what its level means: achieved
+/// green, in progress yellow, not started red, not applicable white;
+/// compound, uncertain and invalid blue; blank grey.
 fn fill(plan: &Plan, bucket: &str) -> Color {
-    let n = plan.scale.len();
-    match plan.scale.iter().position(|l| l.code == bucket) {
-        Some(0) => Color::RGB(0xC6EFCE),
-        Some(i) if i + 1 == n => Color::RGB(0xFFC7CE),
-        Some(_) => Color::RGB(0xFFEB9C),
+    use crate::plan::Meaning as M;
+    match plan.meaning_of(bucket) {
+        Some(M::Achieved) => Color::RGB(0xC6EFCE),
+        Some(M::InProgress) => Color::RGB(0xFFEB9C),
+        Some(M::NotStarted) => Color::RGB(0xFFC7CE),
+        Some(M::NotApplicable) => Color::RGB(0xFFFFFF),
         None if bucket == "blank" => Color::RGB(0xEDEDED),
         None => Color::RGB(0xBDD7EE),
     }
@@ -374,7 +376,14 @@ fn summary(
         .iter()
         .map(|l| (l.code.clone(), format!("{} ({})", l.label, l.code)))
         .collect();
-    keys.push(("annat".into(), "Annat (t.ex. U/E, P?)".into()));
+    keys.push((
+        "annat".into(),
+        format!(
+            "Annat (t.ex. {}, {})",
+            plan.compound_example(),
+            plan.uncertain_example()
+        ),
+    ));
     keys.push(("blank".into(), "Ingen bedömning".into()));
     for i in 0..keys.len() {
         ws.set_column_width(1 + i as u16, 14)?;
@@ -444,16 +453,13 @@ fn summary(
     }
     row = row.max(21);
 
-    let first = plan
-        .scale
-        .first()
-        .map(|l| l.label.to_lowercase())
-        .unwrap_or_default();
-    let last = plan
-        .scale
-        .last()
-        .map(|l| l.label.to_lowercase())
-        .unwrap_or_default();
+    let label = |m| {
+        plan.level_meaning(m)
+            .map(|l| l.label.to_lowercase())
+            .unwrap_or_else(|| m.swedish().to_string())
+    };
+    let first = label(crate::plan::Meaning::Achieved);
+    let last = label(crate::plan::Meaning::NotStarted);
     let lists = [
         (
             format!("Mål som alla regioner bedömer som {first}"),

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::merge::{Consolidation, Source, Stats};
 use crate::pipeline::Summary;
-use crate::plan::{Party, Plan};
+use crate::plan::{Coordinator, Plan};
 
 /// Schema identifier written into the file.
 pub const SCHEMA: &str = "samla-sammanstallning/1";
@@ -35,7 +35,9 @@ struct PlanInfo<'a> {
     title: &'a str,
     version: &'a str,
     period: &'a str,
-    coordinator: &'a Party,
+    /// The respondents' noun, `region/regioner`.
+    noun: String,
+    coordinator: &'a Coordinator,
     scale: &'a [crate::plan::ScaleLevel],
 }
 
@@ -52,6 +54,12 @@ struct GoalOut<'a> {
     area: &'a str,
     area_title: &'a str,
     text: &'a str,
+    /// Who is responsible for the goal (`Ansvarig`), when the plan says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    responsible: Option<&'a str>,
+    /// The goal's schedule (`Tidplan`), when the plan says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<&'a str>,
     /// Every region of the plan: the rating in the scale's form, `null` when
     /// blank, not on the scale or not sent (see `discrepancies`).
     ratings: BTreeMap<&'a str, Option<String>>,
@@ -64,11 +72,14 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
     let goals = c
         .goals
         .iter()
-        .map(|g| GoalOut {
+        .zip(plan.goals())
+        .map(|(g, (_, pg))| GoalOut {
             id: &g.id.0,
             area: &g.area_id,
             area_title: &g.area,
             text: &g.text,
+            responsible: pg.responsible.as_deref(),
+            schedule: pg.schedule.as_deref(),
             ratings: plan
                 .regions
                 .iter()
@@ -96,6 +107,7 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
             title: &plan.title,
             version: &plan.version,
             period: &plan.period,
+            noun: plan.noun.to_string(),
             coordinator: &plan.coordinator,
             scale: &plan.scale,
         },
