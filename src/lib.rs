@@ -25,6 +25,7 @@
 pub mod contract;
 pub mod finding;
 pub mod merge;
+pub mod oserror;
 pub mod output;
 pub mod pipeline;
 pub mod plan;

@@ -1,16 +1,20 @@
 //! The `samla` command: a thin layer over the library. One module per
-//! command under `cmd/`, each with its usage text beside its code.
+//! command under `cmd/`, each with its usage text beside its code; every
+//! command returns `Result<Status, CliError>`, and `main` turns that into
+//! the exit status in one place (`cmd/error.rs`).
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
+
+use cmd::error::{CliError, Status};
 
 /// samla – sammanställer regionernas uppföljningsmallar (Excel) till en
 /// gemensam uppföljning.
 #[derive(Parser)]
-#[command(name = "samla", version, about, long_about = None, after_help = cmd::EXIT_HELP)]
+#[command(name = "samla", version, after_help = cmd::EXIT_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,14 +32,27 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match cli.command {
+    let status = match parse().and_then(run) {
+        Ok(status) => status.code(),
+        Err(e) => e.report(),
+    };
+    ExitCode::from(status)
+}
+
+fn parse() -> Result<Cli, CliError> {
+    let matches = cmd::usage::swedish_command(Cli::command()).try_get_matches()?;
+    Ok(Cli::from_arg_matches(&matches)?)
+}
+
+fn run(cli: Cli) -> Result<Status, CliError> {
+    match cli.command {
         Command::Template(a) => cmd::template::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Fill(a) => cmd::fill::run(a),
         Command::Codes(a) => cmd::codes::run(a),
-        Command::ReadWorker => samla::sandbox::worker_main(),
-    };
-    ExitCode::from(code as u8)
+        // The sandbox worker speaks its own protocol to its parent, exit
+        // status included (see samla::sandbox); it is no command for people.
+        Command::ReadWorker => std::process::exit(samla::sandbox::worker_main()),
+    }
 }

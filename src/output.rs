@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file (or the lock file) could not be written.
-    #[error("{path}: kunde inte skrivas: {source}. Kontrollera att mappen finns och är skrivbar och att filen inte är öppen i Excel.")]
+    #[error("{path}: kunde inte skrivas: {}. Kontrollera att mappen finns och är skrivbar och att filen inte är öppen i Excel.", crate::oserror::swedish(source))]
     Write {
         /// The file that could not be written.
         path: PathBuf,
@@ -33,9 +33,9 @@ pub enum OutputError {
         /// The lock file the other run holds.
         lock: PathBuf,
     },
-    /// An output workbook could not be built; the text says why.
+    /// An output could not be built (a workbook writer's error).
     #[error("utdata kunde inte byggas: {0}")]
-    Build(String),
+    Build(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).

@@ -81,7 +81,10 @@ impl MergeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The inbox folder could not be listed.
-    #[error("{path}: inkorgen kunde inte läsas: {source}. Ange en befintlig mapp med --inbox.")]
+    #[error(
+        "{path}: inkorgen kunde inte läsas: {}. Ange en befintlig mapp med --inbox.",
+        crate::oserror::swedish(source)
+    )]
     Inbox {
         /// The inbox folder.
         path: PathBuf,
@@ -372,7 +375,7 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     ];
     let outputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let summary = Summary::new(plan, &consolidation, outputs);
-    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.to_string()));
+    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.into()));
     // Build everything before replacing anything, so a failure leaves the
     // previous run's outputs as they were.
     let (xlsx, (disc, json)) = rayon::join(

@@ -58,10 +58,42 @@ pub struct Answer {
 
 impl Answers {
     /// Reads an answers file.
-    pub fn load(path: &Path) -> Result<Answers, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Answers, AnswersError> {
+        let text = std::fs::read_to_string(path).map_err(|source| AnswersError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| AnswersError::Syntax {
+            path: path.to_path_buf(),
+            source,
+        })
     }
+}
+
+/// Why an answers file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersError {
+    /// The file could not be read.
+    #[error(
+        "{path}: svarsfilen kunde inte läsas: {}",
+        crate::oserror::swedish(source)
+    )]
+    Io {
+        /// The answers file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for answers.
+    #[error("{path}: svarsfilen är inte giltig TOML: {source}")]
+    Syntax {
+        /// The answers file.
+        path: PathBuf,
+        /// The parser's error.
+        #[source]
+        source: toml::de::Error,
+    },
 }
 
 /// Why a template could not be written.
@@ -394,8 +426,8 @@ fn truncate_chars(s: &str, n: usize) -> String {
 pub fn write_all(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>, crate::output::OutputError> {
     let mut written = Vec::new();
     for who in Respondent::all(plan) {
-        let bytes = workbook(plan, &who, None)
-            .map_err(|e| crate::output::OutputError::Build(e.to_string()))?;
+        let bytes =
+            workbook(plan, &who, None).map_err(|e| crate::output::OutputError::Build(e.into()))?;
         let path = dir.join(file_name(plan, &who));
         crate::output::write_atomic(&path, &bytes)?;
         written.push(path);

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use samla::template::{self, Answers};
 
-use super::{load_plan, FAILED, OK};
+use super::error::{CliError, Status};
+use super::load_plan;
 
 /// Fyll i en regions mall med svar från en TOML-fil (för exempel och tester).
 ///
@@ -14,49 +15,31 @@ use super::{load_plan, FAILED, OK};
 #[derive(clap::Args)]
 pub struct Args {
     /// Planen (TOML).
-    #[arg(long)]
+    #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Svaren (TOML: respondent = "RJH", [goals."1.1"] rating = "P", comment = "…").
-    #[arg(long)]
+    #[arg(long, value_name = "SVAR")]
     answers: PathBuf,
     /// Filen att skriva.
-    #[arg(long)]
+    #[arg(long, value_name = "FIL")]
     out: PathBuf,
 }
 
-pub fn run(a: Args) -> i32 {
-    let plan = match load_plan(&a.plan) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let answers = match Answers::load(&a.answers) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("samla: {e}");
-            return FAILED;
-        }
-    };
+pub fn run(a: Args) -> Result<Status, CliError> {
+    let plan = load_plan(&a.plan)?;
+    let answers = Answers::load(&a.answers)?;
     let Some(who) = plan.respondent(&answers.respondent) else {
-        eprintln!(
-            "samla: {}: respondenten {:?} finns inte i planen {}",
-            a.answers.display(),
-            answers.respondent,
-            plan.id
-        );
-        return FAILED;
+        return Err(CliError::UnknownRespondent {
+            answers: a.answers,
+            code: answers.respondent,
+            plan: plan.id.clone(),
+        });
     };
-    let bytes = match template::workbook(&plan, &who, Some(&answers)) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("samla: {}: {e}", a.answers.display());
-            return FAILED;
-        }
-    };
-    match samla::output::write_atomic(&a.out, &bytes) {
-        Ok(()) => OK,
-        Err(e) => {
-            eprintln!("samla: {e}");
-            FAILED
-        }
-    }
+    let bytes =
+        template::workbook(&plan, &who, Some(&answers)).map_err(|source| CliError::Fill {
+            answers: a.answers.clone(),
+            source,
+        })?;
+    samla::output::write_atomic(&a.out, &bytes)?;
+    Ok(Status::Done)
 }

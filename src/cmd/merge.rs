@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use samla::pipeline::{run_merge, MergeOptions};
 
-use super::{load_plan, FAILED, OK, PROBLEMS};
+use super::error::{note, say, CliError, Status};
+use super::load_plan;
 
 /// Läs alla svar i inkorgen parallellt, validera mot planen och skriv
 /// sammanställning, avvikelserapport och JSON.
@@ -15,13 +16,13 @@ use super::{load_plan, FAILED, OK, PROBLEMS};
 #[derive(clap::Args)]
 pub struct Args {
     /// Planen (TOML).
-    #[arg(long)]
+    #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Mappen med regionernas ifyllda mallar.
-    #[arg(long)]
+    #[arg(long, value_name = "MAPP")]
     inbox: PathBuf,
     /// Mappen att skriva sammanstallning.xlsx, avvikelser.xlsx och sammanstallning.json i.
-    #[arg(long)]
+    #[arg(long, value_name = "MAPP")]
     out: PathBuf,
     /// Avsluta med status 1 om det finns fel eller varningar.
     #[arg(long)]
@@ -33,15 +34,12 @@ pub struct Args {
     #[arg(long, short)]
     quiet: bool,
     /// Längsta tid för att läsa en fil, i sekunder.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_name = "SEKUNDER")]
     file_timeout: u64,
 }
 
-pub fn run(a: Args) -> i32 {
-    let plan = match load_plan(&a.plan) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(a: Args) -> Result<Status, CliError> {
+    let plan = load_plan(&a.plan)?;
     let mut opts = MergeOptions::new(&a.inbox, &a.out);
     opts.mode = super::read_mode(a.file_timeout);
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
@@ -70,24 +68,25 @@ pub fn run(a: Args) -> i32 {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("samla: {e}");
-            return FAILED;
-        }
-    };
-    let s = &outcome.summary;
-    eprintln!("{}", s.one_line());
+    let s = &outcome?.summary;
+    note(format_args!("{}", s.one_line()));
     if !a.quiet {
-        eprintln!("samla: skrev {}", s.outputs.join(", "));
+        note(format_args!("samla: skrev {}", s.outputs.join(", ")));
     }
     if a.json {
-        println!("{}", serde_json::to_string(s).unwrap_or_default());
+        let json = serde_json::to_string(s).unwrap_or_default();
+        say(&mut std::io::stdout().lock(), format_args!("{json}"))?;
     }
-    if a.strict && s.has_discrepancies() {
-        PROBLEMS
+    if s.merged == 0 {
+        return Err(CliError::NothingMerged {
+            files: s.files,
+            inbox: a.inbox,
+            report: a.out.join(samla::pipeline::DISCREPANCIES),
+        });
+    }
+    Ok(if a.strict && s.has_discrepancies() {
+        Status::Problems
     } else {
-        OK
-    }
+        Status::Done
+    })
 }

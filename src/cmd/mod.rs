@@ -1,31 +1,27 @@
-//! The commands.
+//! The commands, their one error type and the Swedish command line.
 
 pub mod check;
 pub mod codes;
+pub mod error;
 pub mod fill;
 pub mod merge;
 pub mod template;
+pub mod usage;
 
 use std::path::Path;
 
 use samla::Plan;
 
-/// Exit status: done.
-pub const OK: i32 = 0;
-/// Exit status: done, but there are problems (`check`, `merge --strict`).
-pub const PROBLEMS: i32 = 1;
-/// Exit status: could not run (bad plan, unreadable inbox, unwritable output).
-pub const FAILED: i32 = 2;
+use error::CliError;
 
+/// The exit statuses, under every `--help`.
 pub const EXIT_HELP: &str =
-    "Slutstatus: 0 klart, 1 avvikelser (check, merge --strict), 2 kunde inte köras.";
+    "Slutstatus: 0 klart, 1 avvikelser (check, merge --strict) eller inget \
+     kunde slås samman (merge), 2 kunde inte köras.";
 
-/// Loads the plan or prints why not.
-pub fn load_plan(path: &Path) -> Result<Plan, i32> {
-    Plan::load(path).map_err(|e| {
-        eprintln!("samla: {e}");
-        FAILED
-    })
+/// Loads the plan.
+pub fn load_plan(path: &Path) -> Result<Plan, CliError> {
+    Ok(Plan::load(path)?)
 }
 
 /// How to read returns: in worker processes unless `SAMLA_IN_PROCESS=1`.

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{load_plan, FAILED, OK};
+use super::error::{note, say, CliError, Status};
+use super::load_plan;
 
 /// Skriv en ifyllnadsmall (xlsx) per region och en för samordnarens kommentarer.
 ///
@@ -10,39 +11,34 @@ use super::{load_plan, FAILED, OK};
 #[derive(clap::Args)]
 pub struct Args {
     /// Planen (TOML).
-    #[arg(long)]
+    #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Mapp att skriva mallarna i [standard: en mapp med planens id bredvid planen].
-    #[arg(long)]
+    #[arg(long, value_name = "MAPP")]
     out: Option<PathBuf>,
 }
 
-pub fn run(a: Args) -> i32 {
-    let plan = match load_plan(&a.plan) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(a: Args) -> Result<Status, CliError> {
+    let plan = load_plan(&a.plan)?;
     let out = a.out.unwrap_or_else(|| {
         a.plan
             .parent()
             .unwrap_or(std::path::Path::new("."))
             .join(&plan.id)
     });
-    if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!("samla: {}: mappen kunde inte skapas: {e}", out.display());
-        return FAILED;
+    std::fs::create_dir_all(&out).map_err(|source| CliError::CreateDir {
+        path: out.clone(),
+        source,
+    })?;
+    let paths = samla::template::write_all(&plan, &out)?;
+    let mut stdout = std::io::stdout().lock();
+    for p in &paths {
+        say(&mut stdout, format_args!("{}", p.display()))?;
     }
-    match samla::template::write_all(&plan, &out) {
-        Ok(paths) => {
-            for p in &paths {
-                println!("{}", p.display());
-            }
-            eprintln!("samla: {} mallar skrivna i {}", paths.len(), out.display());
-            OK
-        }
-        Err(e) => {
-            eprintln!("samla: {e}");
-            FAILED
-        }
-    }
+    note(format_args!(
+        "samla: {} mallar skrivna i {}",
+        paths.len(),
+        out.display()
+    ));
+    Ok(Status::Done)
 }

@@ -137,7 +137,7 @@ impl fmt::Display for PlanProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// The plan file could not be read.
-    #[error("{path}: planen kunde inte läsas: {source}")]
+    #[error("{path}: planen kunde inte läsas: {}", crate::oserror::swedish(source))]
     Io {
         /// The plan file.
         path: PathBuf,
