@@ -302,7 +302,12 @@ fn tokens(s: &str) -> Vec<String> {
 /// Validates a read return against the plan.
 pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
     let mut sub = Submission::new(file, Outcome::Refused);
-    sub.modified = raw.modified.clone();
+    sub.modified = raw
+        .properties
+        .saved
+        .as_ref()
+        .and_then(|t| t.parsed.as_ref().ok())
+        .map(|t| t.to_string());
     sub.sha256 = Some(raw.sha256.clone());
     sub.format = Some(raw.format.clone());
     let Some(sheet) = &raw.answer else {

@@ -25,6 +25,9 @@ use std::path::Path;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
+pub mod props;
+pub use props::{DocProperties, PropertyTime, TimeUnreadable, UtcTime};
+
 use crate::contract::{
     classify_header, header::Column, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET,
 };
@@ -187,8 +190,9 @@ pub struct RawReturn {
     /// Sheets that are neither the answer sheet, the instructions nor the
     /// identity sheet, with their cells: a region may add notes there.
     pub other_sheets: Vec<OtherSheet>,
-    /// `dcterms:modified` from the file's properties, when present.
-    pub modified: Option<String>,
+    /// What the file says about itself (title, keywords, save time…), in
+    /// every format; see [`DocProperties`].
+    pub properties: DocProperties,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
 }
@@ -280,7 +284,7 @@ fn read_bytes_unguarded(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (format, modified) = sniff(bytes, &ext, limits)?;
+    let (format, properties) = sniff(bytes, &ext, limits)?;
     let sha256 = hex(&sha2::Sha256::digest(bytes));
     let cursor = Cursor::new(bytes);
     let mut raw = match format {
@@ -308,7 +312,7 @@ fn read_bytes_unguarded(
         (Format::Xls, _) => "xls".into(),
         (Format::Ods, _) => "ods".into(),
     };
-    raw.modified = modified;
+    raw.properties = properties;
     raw.sha256 = sha256;
     Ok(raw)
 }
@@ -328,11 +332,7 @@ const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Decides the format from the bytes, not the name, and checks the zip
 /// container against the limits before any parser sees it.
-fn sniff(
-    bytes: &[u8],
-    ext: &str,
-    limits: &Limits,
-) -> Result<(Format, Option<String>), ReadFailure> {
+fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<(Format, DocProperties), ReadFailure> {
     if bytes.is_empty() {
         return Err(ReadFailure::unreadable("filen är tom (0 byte)"));
     }
@@ -344,7 +344,7 @@ fn sniff(
                 "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen.",
             ));
         }
-        return Ok((Format::Xls, None));
+        return Ok((Format::Xls, props::from_cfb(bytes)));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(ReadFailure::unreadable(
@@ -427,28 +427,12 @@ fn sniff(
             )));
         }
     }
-    let modified = read_entry_prefix(&mut zip, "docProps/core.xml", 64 << 10).and_then(|xml| {
-        let start = xml.find("<dcterms:modified")?;
-        let open = start + xml[start..].find('>')? + 1;
-        let end = open + xml[open..].find('<')?;
-        Some(xml[open..end].trim().to_string()).filter(|s| !s.is_empty())
-    });
-    Ok((format, modified))
+    let properties = props::from_zip(&mut zip, format == Format::Ods);
+    Ok((format, properties))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn read_entry_prefix<R: Read + Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    name: &str,
-    max: u64,
-) -> Option<String> {
-    let entry = zip.by_name(name).ok()?;
-    let mut buf = Vec::new();
-    entry.take(max).read_to_end(&mut buf).ok()?;
-    Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// The `count`/`uniqueCount` a shared-string table declares: calamine
