@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::finding::Severity;
 use crate::merge::{merge, Consolidation, Received, SourceStatus};
-use crate::output::{write_all_atomic, DirLock, OutputError};
+use crate::output::{OutputDir, OutputError, OutputSet};
 use crate::plan::Plan;
 use crate::reader::{read_return, Limits, RawReturn, ReadFailure};
 use crate::report;
@@ -31,6 +31,11 @@ pub const CONSOLIDATED: &str = "sammanstallning.xlsx";
 pub const DISCREPANCIES: &str = "avvikelser.xlsx";
 /// File name of the consolidation as JSON.
 pub const JSON: &str = "sammanstallning.json";
+
+/// Every file a merge writes into `--out`, in the order they are listed in
+/// the summary. A new output is one more name here and one more line in
+/// [`build_outputs`]; they switch together with the others.
+pub const OUTPUTS: [&str; 3] = [CONSOLIDATED, DISCREPANCIES, JSON];
 
 /// Where files are parsed.
 #[derive(Debug, Clone)]
@@ -95,6 +100,48 @@ pub enum RunError {
     /// The outputs could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// `--out` is the inbox or a folder inside it: the outputs would be
+    /// read back as returns.
+    #[error("{}: utdatamappen ligger i inkorgen {}, så samla skulle läsa sina egna utdata som svar. Välj en --out utanför inkorgen.", out.display(), inbox.display())]
+    OutInsideInbox {
+        /// The output folder.
+        out: PathBuf,
+        /// The inbox.
+        inbox: PathBuf,
+    },
+}
+
+/// `path` made absolute with symlinks resolved, as far as it exists (an
+/// output folder may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut tail = Vec::new();
+    let mut head = abs.as_path();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            return tail.iter().rev().fold(c, |p, t| p.join(t));
+        }
+        match (head.parent(), head.file_name()) {
+            (Some(parent), Some(name)) => {
+                tail.push(name.to_os_string());
+                head = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// Refuses an output folder that is the inbox or inside it. An inbox
+/// inside the output folder is fine: the inbox is not read recursively and
+/// samla only touches its own names in `--out`.
+pub fn check_folders(inbox: &Path, out: &Path) -> Result<(), RunError> {
+    if resolved(out).starts_with(resolved(inbox)) {
+        return Err(RunError::OutInsideInbox {
+            out: out.to_path_buf(),
+            inbox: inbox.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// The run in numbers: printed on stderr, and as JSON with `--json`.
@@ -352,7 +399,10 @@ pub fn skipped_submission(path: &Path, why: &str) -> Submission {
     Submission::skipped(path, why)
 }
 
-/// Runs a whole merge and writes its outputs into `opts.out`.
+/// Runs a whole merge and writes its outputs into `opts.out`. The output
+/// folder is locked (and its leftovers removed) before the inbox is read,
+/// so a second run, or an output folder that cannot be written, fails at
+/// once.
 pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunError> {
     // SAMLA_TIMING=1 prints each phase's wall time on stderr (for profiling).
     let timing = std::env::var_os("SAMLA_TIMING").is_some();
@@ -362,37 +412,47 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
             eprintln!("samla: {name}: {:.3} s", start.elapsed().as_secs_f64());
         }
     };
+    check_folders(&opts.inbox, &opts.out)?;
+    let out = OutputDir::open(&opts.out)?;
     let entries = scan_inbox(&opts.inbox)?;
     let received = read_all(plan, &entries, opts);
     phase("läst och validerat");
     let consolidation = merge(plan, received);
     phase("sammanslaget");
-    let _lock = DirLock::acquire(&opts.out)?;
-    let paths = [
-        opts.out.join(CONSOLIDATED),
-        opts.out.join(DISCREPANCIES),
-        opts.out.join(JSON),
-    ];
-    let outputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let summary = Summary::new(plan, &consolidation, outputs);
-    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.into()));
-    // Build everything before replacing anything, so a failure leaves the
-    // previous run's outputs as they were.
-    let (xlsx, (disc, json)) = rayon::join(
-        || report::consolidated::workbook(plan, &consolidation),
-        || {
-            (
-                report::discrepancies::workbook(plan, &consolidation.findings),
-                report::json::to_json(plan, &consolidation, &summary),
-            )
-        },
-    );
-    let (xlsx, disc) = (xlsx.map_err(build)?, disc.map_err(build)?);
+    let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
+    let summary = Summary::new(plan, &consolidation, outputs.collect());
+    let set = build_outputs(plan, &consolidation, &summary)?;
     phase("rapporter byggda");
-    write_all_atomic(&[(&paths[0], &xlsx), (&paths[1], &disc), (&paths[2], &json)])?;
+    out.publish(&set)?;
     phase("skrivet");
     Ok(MergeOutcome {
         consolidation,
         summary,
     })
+}
+
+/// Builds every output of a run (names in [`OUTPUTS`]) before anything is
+/// written, so a failure leaves the previous outputs as they were. A file
+/// that only grows, such as a run history, is added with
+/// [`OutputSet::append`].
+pub fn build_outputs(
+    plan: &Plan,
+    consolidation: &Consolidation,
+    summary: &Summary,
+) -> Result<OutputSet, RunError> {
+    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.into()));
+    let (xlsx, (disc, json)) = rayon::join(
+        || report::consolidated::workbook(plan, consolidation),
+        || {
+            (
+                report::discrepancies::workbook(plan, &consolidation.findings),
+                report::json::to_json(plan, consolidation, summary),
+            )
+        },
+    );
+    let mut set = OutputSet::new();
+    set.file(CONSOLIDATED, xlsx.map_err(build)?)
+        .file(DISCREPANCIES, disc.map_err(build)?)
+        .file(JSON, json);
+    Ok(set)
 }

@@ -1,6 +1,9 @@
-//! Safe output: every file is written to a temporary file beside its target
-//! and renamed into place, so a crash or a failed write leaves the previous
-//! output whole; an output folder is locked while a run writes into it.
+//! Safe output. A run's set of outputs is published as one generation
+//! ([`OutputDir`], [`OutputSet`]; see `generation.rs`): under the folder's
+//! lock, switched in by one rename, so a run killed at any moment leaves the
+//! whole previous set or the whole new set. A single file (a template, a
+//! feedback workbook) is written to a temporary file beside its target and
+//! renamed into place ([`write_atomic`]).
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
@@ -12,6 +15,11 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod fault;
+mod generation;
+
+pub use generation::{OutputDir, OutputSet, CURRENT};
 
 /// Why output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -40,24 +48,13 @@ pub enum OutputError {
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    write_all_atomic(&[(path, bytes)])
-}
-
-/// Writes several files: every temporary file is written and synced before
-/// the first is renamed into place, so running out of disk (the likely
-/// failure) replaces none of the previous outputs.
-pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), OutputError> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        staged.push((*path, stage(path, bytes)?));
-    }
-    for (path, tmp) in staged {
-        tmp.persist(path).map_err(|e| OutputError::Write {
+    stage(path, bytes)?
+        .persist(path)
+        .map(|_| ())
+        .map_err(|e| OutputError::Write {
             path: path.to_path_buf(),
             source: e.error,
-        })?;
-    }
-    Ok(())
+        })
 }
 
 fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, OutputError> {

@@ -1,0 +1,294 @@
+//! A run's outputs switch together. Each run writes its whole set into a
+//! fresh generation folder and makes it current with one `rename(2)` of a
+//! symlink; the names people open are stable symlinks through it:
+//!
+//! ```text
+//! ut/sammanstallning.xlsx -> .samla-aktuell/sammanstallning.xlsx
+//! ut/avvikelser.xlsx      -> .samla-aktuell/avvikelser.xlsx
+//! ut/.samla-aktuell       -> .samla-gen-000007      (replaced atomically)
+//! ut/.samla-gen-000007/   the complete set of the last run
+//! ut/.samla.lock          held while a run works in the folder
+//! ```
+//!
+//! Before the rename every name resolves into the previous generation,
+//! after it into the new one, so a run killed at any moment leaves the
+//! whole previous set or the whole new set. A name the previous set did not
+//! have is a dangling link until the switch — absent, as it was. A file
+//! that only grows (a run history) is [`OutputSet::append`]ed: its new
+//! generation holds the previous content plus the new records, so it
+//! switches with the rest. Folders of killed runs are removed under the
+//! lock by the next run, and outputs of older samla versions (plain files)
+//! are moved under a generation first without a moment where they change.
+
+use std::fs::File;
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+
+use super::fault::step;
+use super::{DirLock, OutputError};
+
+/// The symlink naming the current generation.
+pub const CURRENT: &str = ".samla-aktuell";
+/// Generation folders are named this and a number.
+const GEN_PREFIX: &str = ".samla-gen-";
+
+/// The files of one run, by name, as they should appear in the folder.
+#[derive(Debug, Default)]
+pub struct OutputSet {
+    files: Vec<(String, Vec<u8>)>,
+    appends: Vec<(String, Vec<u8>)>,
+}
+
+impl OutputSet {
+    /// An empty set.
+    pub fn new() -> OutputSet {
+        OutputSet::default()
+    }
+
+    /// A file replaced by every run (a workbook, the JSON).
+    pub fn file(&mut self, name: &str, bytes: Vec<u8>) -> &mut OutputSet {
+        self.files.push((name.to_string(), bytes));
+        self
+    }
+
+    /// A file that only grows: `bytes` are added after what the current
+    /// set holds, in the same switch as the other files.
+    pub fn append(&mut self, name: &str, bytes: Vec<u8>) -> &mut OutputSet {
+        self.appends.push((name.to_string(), bytes));
+        self
+    }
+
+    /// Every name in the set, files first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .chain(&self.appends)
+            .map(|(n, _)| n.as_str())
+    }
+}
+
+/// An output folder opened for one run: locked, cleaned of what killed
+/// runs left, and with an empty generation folder ready, so that a folder
+/// that cannot be written is found before any input is read.
+#[derive(Debug)]
+pub struct OutputDir {
+    dir: PathBuf,
+    staging: PathBuf,
+    published: bool,
+    _lock: DirLock,
+}
+
+impl OutputDir {
+    /// Creates `dir` if needed, takes its lock (failing at once if another
+    /// run holds it), removes leftovers and creates the new generation.
+    pub fn open(dir: &Path) -> Result<OutputDir, OutputError> {
+        let lock = DirLock::acquire(dir)?;
+        remove_stale(dir, current(dir).as_deref())?;
+        let staging = create_generation(dir)?;
+        Ok(OutputDir {
+            dir: dir.to_path_buf(),
+            staging,
+            published: false,
+            _lock: lock,
+        })
+    }
+
+    /// The visible path of output `name`.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Writes `set` into the new generation and switches to it; then the
+    /// previous generation is removed. Returns the visible paths.
+    pub fn publish(mut self, set: &OutputSet) -> Result<Vec<PathBuf>, OutputError> {
+        for name in set.names() {
+            refuse_folder(&self.path(name))?;
+        }
+        migrate_plain_files(&self.dir, set)?;
+        self.fill(set)?;
+        for name in set.names() {
+            stable_link(&self.dir, name)?;
+        }
+        switch(&self.dir, &self.staging)?;
+        self.published = true;
+        remove_stale(&self.dir, current(&self.dir).as_deref())?;
+        Ok(set.names().map(|n| self.path(n)).collect())
+    }
+
+    /// Writes every file of the set into the staging generation, synced.
+    fn fill(&self, set: &OutputSet) -> Result<(), OutputError> {
+        for (name, bytes) in &set.files {
+            write_synced(&self.staging.join(name), &[bytes])?;
+        }
+        for (name, bytes) in &set.appends {
+            let before = match std::fs::read(self.path(name)) {
+                Ok(b) => b,
+                Err(e) if e.kind() == ErrorKind::NotFound => Vec::new(),
+                Err(source) => return Err(write_err(&self.path(name), source)),
+            };
+            write_synced(&self.staging.join(name), &[&before, bytes])?;
+        }
+        sync_dir(&self.staging)
+    }
+}
+
+impl Drop for OutputDir {
+    /// A run that ends without publishing removes its staging folder.
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn write_err(path: &Path, source: std::io::Error) -> OutputError {
+    OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The name of the current generation folder, if there is one.
+fn current(dir: &Path) -> Option<String> {
+    let target = std::fs::read_link(dir.join(CURRENT)).ok()?;
+    let name = target.file_name()?.to_string_lossy().into_owned();
+    name.starts_with(GEN_PREFIX).then_some(name)
+}
+
+/// Removes generation folders other than `keep` and temporary files and
+/// links (`.samla-*.tmp`): what killed runs, and the previous generation
+/// of a finished one, leave behind.
+fn remove_stale(dir: &Path, keep: Option<&str>) -> Result<(), OutputError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| write_err(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| write_err(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let stale_gen = name.starts_with(GEN_PREFIX) && Some(name.as_str()) != keep;
+        let stale_tmp = name.starts_with(".samla-") && name.ends_with(".tmp");
+        if !(stale_gen || stale_tmp) {
+            continue;
+        }
+        step("ta bort", &path);
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let removed = if is_dir {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| write_err(&path, e))?;
+    }
+    Ok(())
+}
+
+/// Creates a generation folder numbered above every existing one.
+fn create_generation(dir: &Path) -> Result<PathBuf, OutputError> {
+    let highest = std::fs::read_dir(dir)
+        .map_err(|e| write_err(dir, e))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(GEN_PREFIX)?.parse::<u64>().ok()
+        })
+        .max()
+        .unwrap_or(0);
+    let path = dir.join(format!("{GEN_PREFIX}{:06}", highest + 1));
+    step("skapa mapp", &path);
+    std::fs::create_dir(&path).map_err(|e| write_err(&path, e))?;
+    Ok(path)
+}
+
+/// A folder where an output belongs cannot be replaced: say so before
+/// anything is written.
+fn refuse_folder(path: &Path) -> Result<(), OutputError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Err(write_err(path, ErrorKind::IsADirectory.into())),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `parts` one after the other into a new file and syncs it.
+fn write_synced(path: &Path, parts: &[&[u8]]) -> Result<(), OutputError> {
+    let err = |e| write_err(path, e);
+    step("skriv", path);
+    let mut f = File::create(path).map_err(err)?;
+    for p in parts {
+        f.write_all(p).map_err(err)?;
+    }
+    step("fsync", path);
+    f.sync_all().map_err(err)
+}
+
+/// Makes a folder's entries (new names, renames) durable.
+fn sync_dir(dir: &Path) -> Result<(), OutputError> {
+    step("fsync mapp", dir);
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| write_err(dir, e))
+}
+
+/// Puts a symlink `link -> target` in place with one rename.
+fn replace_with_link(link: &Path, target: &Path) -> Result<(), OutputError> {
+    let name = link.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = link.with_file_name(format!(".samla-{name}.tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    step("symlänk", &tmp);
+    symlink(target, &tmp).map_err(|e| write_err(link, e))?;
+    step("byt namn", link);
+    std::fs::rename(&tmp, link).map_err(|e| write_err(link, e))
+}
+
+/// Makes `gen` the current generation: one atomic rename.
+fn switch(dir: &Path, gen: &Path) -> Result<(), OutputError> {
+    let name = gen.file_name().unwrap_or_default();
+    replace_with_link(&dir.join(CURRENT), Path::new(name))?;
+    sync_dir(dir)
+}
+
+/// Makes `name` a link through the current generation, if it is not yet.
+fn stable_link(dir: &Path, name: &str) -> Result<(), OutputError> {
+    let link = dir.join(name);
+    let target = Path::new(CURRENT).join(name);
+    if std::fs::read_link(&link).is_ok_and(|t| t == target) {
+        return Ok(());
+    }
+    replace_with_link(&link, &target)?;
+    sync_dir(dir)
+}
+
+/// Outputs of an older samla are plain files. They move under a generation
+/// without changing what any name shows: a generation of hard links to
+/// them (and to the current generation's other files) is made current,
+/// then each plain file is replaced by its link to the same content.
+fn migrate_plain_files(dir: &Path, set: &OutputSet) -> Result<(), OutputError> {
+    let plain: Vec<&str> = set
+        .names()
+        .filter(|n| std::fs::symlink_metadata(dir.join(n)).is_ok_and(|m| m.is_file()))
+        .collect();
+    if plain.is_empty() {
+        return Ok(());
+    }
+    let gen = create_generation(dir)?;
+    for name in &plain {
+        let to = gen.join(name);
+        step("hårdlänk", &to);
+        std::fs::hard_link(dir.join(name), &to).map_err(|e| write_err(&to, e))?;
+    }
+    if let Some(cur) = current(dir) {
+        let entries = std::fs::read_dir(dir.join(&cur)).map_err(|e| write_err(dir, e))?;
+        for entry in entries.filter_map(|e| e.ok()) {
+            let to = gen.join(entry.file_name());
+            if !to.exists() {
+                step("hårdlänk", &to);
+                std::fs::hard_link(entry.path(), &to).map_err(|e| write_err(&to, e))?;
+            }
+        }
+    }
+    sync_dir(&gen)?;
+    switch(dir, &gen)?;
+    for name in plain {
+        stable_link(dir, name)?;
+    }
+    Ok(())
+}
