@@ -31,6 +31,7 @@ lint:
 ## Regenerate the committed templates and samples (a test fails when stale).
 templates: build
 	$(SAMLA) template --plan $(PLAN)
+	$(SAMLA) plan convert $(PLAN) templates/$(PLANID).xlsx
 
 samples: build
 	for f in samples/answers/*.toml; do \

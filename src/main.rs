@@ -27,6 +27,7 @@ enum Command {
     Check(cmd::check::Args),
     Fill(cmd::fill::Args),
     Codes(cmd::codes::Args),
+    Plan(cmd::plan::Args),
     #[command(name = "__read-worker", hide = true)]
     ReadWorker,
 }
@@ -51,6 +52,7 @@ fn run(cli: Cli) -> Result<Status, CliError> {
         Command::Check(a) => cmd::check::run(a),
         Command::Fill(a) => cmd::fill::run(a),
         Command::Codes(a) => cmd::codes::run(a),
+        Command::Plan(a) => cmd::plan::run(a),
         // The sandbox worker speaks its own protocol to its parent, exit
         // status included (see samla::sandbox); it is no command for people.
         Command::ReadWorker => std::process::exit(samla::sandbox::worker_main()),

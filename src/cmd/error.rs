@@ -113,6 +113,20 @@ pub enum CliError {
         /// The discrepancy report written.
         report: PathBuf,
     },
+    /// `samla plan new` would overwrite a file.
+    #[error("{}: filen finns redan. Välj ett annat namn eller ta bort filen först.", path.display())]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A plan can only be written as `.xlsx` or `.toml`.
+    #[error("{}: en plan skrivs som {allowed}. Ange ett filnamn som slutar på det.", path.display())]
+    PlanFormat {
+        /// The file.
+        path: PathBuf,
+        /// The endings allowed, e.g. `.xlsx eller .toml`.
+        allowed: &'static str,
+    },
     /// Standard output could not be written (a closed pipe ends quietly).
     #[error("standard ut kunde inte skrivas: {}", swedish(.0))]
     Stdout(io::Error),

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod error;
 pub mod fill;
 pub mod merge;
+pub mod plan;
 pub mod template;
 pub mod usage;
 

@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::{Plan, RegionCode};
+use crate::finding::CellRef;
 
 /// One step of a path into the plan: a field or a list index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +70,8 @@ pub enum Where {
     Cell {
         /// The sheet, e.g. `Mål`.
         sheet: String,
-        /// A1 reference, e.g. `C7`.
-        cell: String,
+        /// The cell, e.g. `C7`.
+        cell: CellRef,
     },
     /// A sheet of a plan workbook, when no one cell is to blame.
     Sheet {

@@ -1,4 +1,5 @@
-//! The plan spec: what a coordinator follows up, read from TOML.
+//! The plan: what a coordinator follows up, read from a TOML spec or a
+//! plan workbook.
 //!
 //! A plan names its coordinator, the regions that report, the rating scale
 //! and the areas with their goals. Everything downstream (templates,
@@ -32,6 +33,7 @@
 
 mod check;
 mod toml_spec;
+pub mod workbook;
 
 use std::fmt;
 use std::path::Path;
@@ -280,9 +282,13 @@ impl PartialEq for RegionIndex {
 }
 
 impl Plan {
-    /// Reads and validates a plan spec (TOML).
+    /// Reads and validates a plan: a plan workbook (`.xlsx`, `.ods`, see
+    /// [`workbook`]) or a TOML spec (any other name).
     pub fn load(path: impl AsRef<Path>) -> Result<Plan, PlanError> {
         let path = path.as_ref();
+        if workbook::is_workbook(path) {
+            return workbook::load(path);
+        }
         let text = std::fs::read_to_string(path).map_err(|source| PlanError::Io {
             path: path.to_path_buf(),
             source,
