@@ -18,7 +18,7 @@ use super::load_plan;
 /// Exempel: samla check --plan templates/cancerplan-norr-2022-2024.toml RJH.xlsx
 #[derive(clap::Args)]
 pub struct Args {
-    /// Planen (TOML).
+    /// Planen: TOML (.toml) eller arbetsbok (.xlsx, .ods).
     #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Filerna att kontrollera.

@@ -14,7 +14,7 @@ use super::load_plan;
 /// Exempel: samla fill --plan templates/cancerplan-norr-2022-2024.toml --answers samples/answers/RJH.toml --out RJH.xlsx
 #[derive(clap::Args)]
 pub struct Args {
-    /// Planen (TOML).
+    /// Planen: TOML (.toml) eller arbetsbok (.xlsx, .ods).
     #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Svaren (TOML: respondent = "RJH", [goals."1.1"] rating = "P", comment = "…").

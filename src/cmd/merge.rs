@@ -15,7 +15,7 @@ use super::load_plan;
 /// Exempel: samla merge --plan templates/cancerplan-norr-2022-2024.toml --inbox samples --out out
 #[derive(clap::Args)]
 pub struct Args {
-    /// Planen (TOML).
+    /// Planen: TOML (.toml) eller arbetsbok (.xlsx, .ods).
     #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Mappen med regionernas ifyllda mallar.

@@ -10,7 +10,7 @@ use super::load_plan;
 /// Exempel: samla template --plan templates/cancerplan-norr-2022-2024.toml
 #[derive(clap::Args)]
 pub struct Args {
-    /// Planen (TOML).
+    /// Planen: TOML (.toml) eller arbetsbok (.xlsx, .ods).
     #[arg(long, value_name = "PLAN")]
     plan: PathBuf,
     /// Mapp att skriva mallarna i [standard: en mapp med planens id bredvid planen].

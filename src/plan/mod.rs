@@ -183,6 +183,9 @@ impl Default for Noun {
     }
 }
 
+/// How the noun is written; its error message starts so.
+pub(crate) const NOUN_FORM: &str = "svarande ska skrivas som singular/plural";
+
 impl TryFrom<String> for Noun {
     type Error = String;
     fn try_from(s: String) -> Result<Noun, String> {
@@ -196,7 +199,7 @@ impl TryFrom<String> for Noun {
                 })
             }
             _ => Err(format!(
-                "svarande ska skrivas som singular/plural, t.ex. region/regioner eller RPO/RPO:er, inte {s:?}"
+                "{NOUN_FORM}, t.ex. region/regioner eller RPO/RPO:er, inte {s:?}"
             )),
         }
     }

@@ -102,27 +102,34 @@ fn quoted(msg: &str) -> Vec<&str> {
 
 fn kind(english: &str) -> String {
     let e = english.trim();
+    let e = e
+        .strip_prefix("a ")
+        .or_else(|| e.strip_prefix("an "))
+        .unwrap_or(e);
     let word = e.split_whitespace().next().unwrap_or("");
+    // The value comes in backticks (integer `1`) or quotes (string "nej").
     let value = quoted(e)
         .first()
+        .copied()
+        .or_else(|| e.split('"').nth(1))
         .map(|v| format!(" ({v})"))
         .unwrap_or_default();
     let what = match word {
-        "string" | "a" if e.contains("string") => "en text",
+        "string" | "str" | "char" => "en text",
         "integer" | "i64" | "u64" => "ett heltal",
         "float" | "f64" => "ett decimaltal",
         "boolean" | "bool" => "ett sanningsvärde (true/false)",
-        "sequence" | "array" => "en lista",
+        "sequence" | "array" | "list" => "en lista",
         "map" | "table" | "struct" => "en tabell",
-        "datetime" => "ett datum",
-        _ if e.contains("string") => "en text",
+        "datetime" | "date" => "ett datum",
         _ => "ett annat slags värde",
     };
     format!("{what}{value}")
 }
 
 /// The toml crate's English message, in Swedish.
-fn swedish(msg: &str) -> (bool, String) {
+/// `written` is the text the error points at, when known.
+fn swedish(msg: &str, written: Option<&str>) -> (bool, String) {
     let names = quoted(msg);
     let list = |v: &[&str]| v.join(", ");
     let first = names.first().copied().unwrap_or("");
@@ -142,7 +149,10 @@ fn swedish(msg: &str) -> (bool, String) {
     } else if msg.starts_with("missing field") {
         (false, format!("fältet \"{first}\" saknas; lägg till det"))
     } else if msg.starts_with("duplicate field") || msg.starts_with("duplicate key") {
-        let what = if first.is_empty() { "ett fält" } else { first };
+        let name = Some(first)
+            .filter(|f| !f.is_empty())
+            .or(written.map(str::trim).filter(|w| !w.is_empty()));
+        let what = name.map_or("ett fält".to_string(), |n| format!("fältet \"{n}\""));
         (true, format!("{what} står två gånger; ta bort det ena"))
     } else if msg.starts_with("unknown variant") {
         (
@@ -160,7 +170,10 @@ fn swedish(msg: &str) -> (bool, String) {
         )
     } else if msg.starts_with("invalid value") || msg.starts_with("invalid length") {
         (false, "värdet är ogiltigt här".to_string())
-    } else if msg.is_ascii() {
+    } else if msg.starts_with(super::NOUN_FORM) {
+        // Our own message, already Swedish.
+        (false, msg.to_string())
+    } else {
         // The parser's own syntax messages are English and many; say what
         // usually causes them instead of quoting them.
         (
@@ -168,15 +181,13 @@ fn swedish(msg: &str) -> (bool, String) {
             "felaktig TOML-syntax: kontrollera citattecken, likhetstecken och hakparenteser på raden"
                 .to_string(),
         )
-    } else {
-        // Our own messages (e.g. the noun's) are already Swedish.
-        (false, msg.to_string())
     }
 }
 
 fn translate(e: &toml::de::Error, text: &str, path: &Path) -> PlanError {
     let at = e.span().map(|s| line_column(text, s.start));
-    let (syntax, message) = swedish(e.message().trim());
+    let written = e.span().and_then(|s| text.get(s));
+    let (syntax, message) = swedish(e.message().trim(), written);
     let problem = PlanProblem {
         at,
         field: None,
@@ -201,14 +212,17 @@ mod tests {
 
     #[test]
     fn english_messages_become_swedish() {
-        let (_, m) = swedish("unknown field `titel`, expected one of `id`, `title`, `version`");
+        let (_, m) = swedish(
+            "unknown field `titel`, expected one of `id`, `title`, `version`",
+            None,
+        );
         assert_eq!(
             m,
             "okänt fält \"titel\". Tillåtna fält här: id, title, version. Menar du \"title\"?"
         );
-        let (_, m) = swedish("invalid type: integer `1`, expected a string");
+        let (_, m) = swedish("invalid type: integer `1`, expected a string", None);
         assert_eq!(m, "här står ett heltal (1), men här ska stå en text");
-        let (_, m) = swedish("missing field `id`");
+        let (_, m) = swedish("missing field `id`", None);
         assert_eq!(m, "fältet \"id\" saknas; lägg till det");
     }
 

@@ -159,9 +159,7 @@ pub fn read(bytes: &[u8], path: &Path) -> Result<ReadPlan, PlanError> {
                     sheet: name.to_string(),
                 }),
                 field: None,
-                message: format!(
-                    "bladet \"{name}\" saknas. Börja från en ny plan (samla plan new) och kopiera in uppgifterna."
-                ),
+                message: "bladet saknas i arbetsboken. Börja från en ny plan (samla plan new) och kopiera in uppgifterna.".to_string(),
             });
             continue;
         };
