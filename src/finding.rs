@@ -93,6 +93,7 @@ codes! {
     WrongPlan = "wrong-plan", Error, "The workbook was made for another plan; it is not merged.";
     WrongPlanVersion = "wrong-plan-version", Error, "The workbook was made for another version of the plan; it is not merged.";
     UnknownRegion = "unknown-region", Error, "The workbook names a region that does not report on this plan; it is not merged.";
+    ConflictingIdentity = "conflicting-identity", Error, "The return names different respondents in its identity sheet, the line above the table, its document properties or its file name; it is not merged and replaces no other return until a person decides.";
     RoleMismatch = "role-mismatch", Error, "The coordinator's template was returned as a region's (or the other way round); it is not merged.";
     SupersededSubmission = "superseded-submission", Warning, "Two returns from the same region: the newer one is merged, this one is not.";
     ConflictingSubmission = "conflicting-submission", Warning, "Two returns from the same region disagree on a goal; the difference is listed.";

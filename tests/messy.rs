@@ -848,12 +848,13 @@ fn unknown_region_without_identity() {
         None,
         "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av RJH, RN, RV, RVN, RCC Norr. Använd regionens utskickade mall.",
     );
-    // Two regions named, no identity: refused too.
+    // Two regions named in the file name, no identity sheet: the witnesses
+    // disagree, so it is refused as a conflict (before: unknown-region).
     let sub = read_xlsx("RJH och RN.xlsx", &anonymous());
-    let f = only(&sub, C::UnknownRegion, None);
+    let f = only(&sub, C::ConflictingIdentity, None);
     assert_eq!(
         f.message,
-        "Filen nämner flera regioner (RJH, RN) och saknar samlas identitetsblad. Använd regionens utskickade mall."
+        "Filen anger olika svarande: RJH (Region Jämtland Härjedalen) enligt filnamnet; RN (Region Norrbotten) enligt filnamnet. Den har inte förts in och ersätter inget annat svar. Ta reda på vem som skickade filen: är den rätt, be avsändaren fylla i sin egen utskickade mall och skicka den igen."
     );
 }
 
@@ -904,6 +905,152 @@ fn not_a_template_is_refused() {
         None,
         "Filen är en samla-mall, men bladet \"Uppföljning\" med rubrikraden (Mål-id, Mål, Bedömning, Kommentar) saknas. Använd den utskickade mallen och ändra inte rubrikerna.",
     );
+}
+
+// ---------------------------------------------------------------------------
+// Identity from every witness
+// ---------------------------------------------------------------------------
+
+/// RJH's genuine return whose identity sheet was changed to name RN, saved
+/// later than RN's own return: before, it was merged as RN's and RN's real
+/// return was marked superseded.
+fn rjh_claiming_rn() -> Book {
+    let mut b = Book::genuine("RJH");
+    b.set_meta("kod", "RN");
+    b.set_meta("namn", "Region Norrbotten");
+    b.saved = Some((2025, 1, 1));
+    b
+}
+
+const CONFLICT_TAIL: &str = "Den har inte förts in och ersätter inget annat svar. Ta reda på vem som skickade filen: är den rätt, be avsändaren fylla i sin egen utskickade mall och skicka den igen.";
+
+#[test]
+fn an_identity_sheet_naming_another_region_is_refused_and_supersedes_nothing() {
+    let name = "cancerplan-norr-2022-2024-RJH (2).xlsx";
+    let bytes = rjh_claiming_rn().to_xlsx();
+    let sub = read(name, &bytes);
+    assert!(!sub.accepted());
+    assert_eq!(sub.respondent(), None);
+    let f = only(&sub, C::ConflictingIdentity, None);
+    assert_finding(
+        f,
+        &file(name),
+        None,
+        None,
+        &format!("Filen anger olika svarande: RN (Region Norrbotten) enligt identitetsbladet \"samla\"; RJH (Region Jämtland Härjedalen) enligt raden ovanför tabellen (Uppföljning!A2) och filnamnet. {CONFLICT_TAIL}"),
+    );
+    assert_eq!(f.region, None, "who sent it is what is unclear");
+    assert_eq!(sub.findings.len(), 1, "{:#?}", sub.findings);
+
+    // Merged with every genuine return: RN's and RJH's own are merged, the
+    // mixed-up file is refused and supersedes nothing.
+    let mut inbox = samples_except(&[]);
+    inbox.push(sub);
+    let c = merge(&plan(), inbox);
+    assert!(
+        c.findings
+            .iter()
+            .all(|f| f.code != C::SupersededSubmission && f.code != C::MissingSubmission),
+        "{:#?}",
+        c.findings
+    );
+    assert_eq!(c.reported, ["RJH", "RN", "RV", "RVN", "RCC Norr"]);
+    assert_eq!(merged_essence(&c, "RN"), expected("RN"));
+    assert_eq!(merged_essence(&c, "RJH"), expected("RJH"));
+    let status = |f: &str| c.sources.iter().find(|s| s.file == file(f)).unwrap().status;
+    assert_eq!(status(name), samla::merge::SourceStatus::Refused);
+    assert_eq!(status("RN.xlsx"), samla::merge::SourceStatus::Merged);
+    assert_eq!(status("RJH.xlsx"), samla::merge::SourceStatus::Merged);
+}
+
+#[test]
+fn each_witness_that_disagrees_is_named() {
+    // Only the line above the table disagrees (the file name names nobody).
+    let sub = read("svar.xlsx", &rjh_claiming_rn().to_xlsx());
+    assert_eq!(
+        only(&sub, C::ConflictingIdentity, None).message,
+        format!("Filen anger olika svarande: RN (Region Norrbotten) enligt identitetsbladet \"samla\"; RJH (Region Jämtland Härjedalen) enligt raden ovanför tabellen (Uppföljning!A2). {CONFLICT_TAIL}")
+    );
+    // Only the file name disagrees: RV's genuine return named as RVN's.
+    let sub = read("cancerplan-norr-2022-2024-RVN.xlsx", &genuine("RV"));
+    assert!(!sub.accepted());
+    assert_eq!(
+        only(&sub, C::ConflictingIdentity, None).message,
+        format!("Filen anger olika svarande: RV (Region Västerbotten) enligt identitetsbladet \"samla\" och raden ovanför tabellen (Uppföljning!A2); RVN (Region Västernorrland) enligt filnamnet. {CONFLICT_TAIL}")
+    );
+    // The respondent line names another region than the file, and there is
+    // no identity sheet.
+    let mut b = without_identity("RV");
+    b.answers().set(1, 0, "Svarande: RN – Region Norrbotten");
+    let sub = read_xlsx("Region Västerbotten.xlsx", &b);
+    let f = only(&sub, C::ConflictingIdentity, None);
+    assert_finding(
+        f,
+        &file("Region Västerbotten.xlsx"),
+        None,
+        None,
+        &format!("Filen anger olika svarande: RN (Region Norrbotten) enligt raden ovanför tabellen (Uppföljning!A2); RV (Region Västerbotten) enligt filnamnet. {CONFLICT_TAIL}"),
+    );
+    none_of(&sub, C::IdentityFromFileName);
+}
+
+#[test]
+fn witnesses_that_agree_or_are_silent_accept_the_return() {
+    // Every witness agrees, by code or by full name.
+    for name in [
+        "RV.xlsx",
+        "Region Västerbotten svar.xlsx",
+        "slutversion (2).xlsx",
+    ] {
+        let sub = read(name, &genuine("RV"));
+        assert_eq!(sub.respondent(), Some(&who(&plan(), "RV")), "{name}");
+        assert!(sub
+            .findings
+            .iter()
+            .all(|f| f.code != C::ConflictingIdentity));
+    }
+}
+
+/// The plan, retitled so that its title names the coordinator and a region.
+fn plan_naming_respondents() -> samla::Plan {
+    let mut p = plan();
+    p.title = "Cancerplan RCC Norr och Region Norrbotten 2022–2024".into();
+    p
+}
+
+#[test]
+fn a_plan_title_naming_respondents_is_no_evidence() {
+    let p = plan_naming_respondents();
+    let rjh = who(&p, "RJH");
+    let bytes = samla::template::workbook(&p, &rjh, Some(&answers("RJH"))).unwrap();
+    let validate = |name: &str, bytes: &[u8]| {
+        let path = path(name);
+        let raw = samla::reader::read_bytes(bytes, &path, &Default::default()).unwrap();
+        samla::validate::validate(&p, &path, &raw)
+    };
+    // With the identity sheet, and a file name that holds the plan's title.
+    let name = "Cancerplan RCC Norr och Region Norrbotten 2022–2024 RJH.xlsx";
+    let sub = validate(name, &bytes);
+    assert_eq!(sub.respondent(), Some(&rjh), "{:#?}", sub.findings);
+    assert!(sub
+        .findings
+        .iter()
+        .all(|f| f.code != C::ConflictingIdentity && f.code != C::TextOutsideAnswers));
+    // Without it: the title line above the table names RCC Norr and RN, and
+    // is the plan's own; the respondent line and the file name say RJH.
+    let mut b = Book::from_xlsx(&bytes);
+    b.without_meta();
+    let sub = validate("rjh.xlsx", &b.to_xlsx());
+    let f = only(&sub, C::IdentityFromFileName, None);
+    assert_eq!(f.message, "Filen saknar samlas identitetsblad; den antas gälla RJH (Region Jämtland Härjedalen) utifrån bladets text och filnamnet. Använd den utskickade mallen nästa gång.");
+    assert_eq!(sub.respondent(), Some(&rjh));
+    none_of(&sub, C::UnknownRegion);
+    none_of(&sub, C::ConflictingIdentity);
+    // The coordinator's own return of that plan is the coordinator's.
+    let rcc = samla::plan::Respondent::Coordinator;
+    let bytes = samla::template::workbook(&p, &rcc, Some(&answers("RCC Norr"))).unwrap();
+    let sub = validate("samordnaren.xlsx", &bytes);
+    assert_eq!(sub.respondent(), Some(&rcc), "{:#?}", sub.findings);
 }
 
 // ---------------------------------------------------------------------------
@@ -1280,6 +1427,10 @@ fn every_finding_code_has_a_test() {
         (C::WrongPlan, "messy::wrong_plan"),
         (C::WrongPlanVersion, "messy::wrong_plan_version"),
         (C::UnknownRegion, "messy::unknown_region_*"),
+        (
+            C::ConflictingIdentity,
+            "messy::an_identity_sheet_naming_another_region_is_refused_and_supersedes_nothing",
+        ),
         (C::RoleMismatch, "messy::role_mismatch"),
         (
             C::SupersededSubmission,

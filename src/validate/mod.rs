@@ -21,7 +21,10 @@ use crate::plan::{GoalId, Plan, Respondent};
 use crate::rating::Rating;
 use crate::reader::{RawReturn, ReadFailure};
 
+pub mod identity;
 mod rows;
+
+use identity::identify;
 
 /// A goal's answer in one return.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -166,137 +169,6 @@ fn quote(s: &str) -> String {
             s.chars().take(80).collect::<String>()
         )
     }
-}
-
-/// Establishes who sent the file, or says why it is refused.
-fn identify(
-    plan: &Plan,
-    file: &Path,
-    raw: &RawReturn,
-    findings: &mut Vec<Finding>,
-) -> Option<Respondent> {
-    let loc = || Location::file(file);
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let refuse = |findings: &mut Vec<Finding>, code, msg: String| {
-        findings.push(Finding::new(code, msg).at(loc()));
-        None
-    };
-    if raw.meta.get(meta::FORMAT).map(String::as_str) == Some(FORMAT_TAG) {
-        let get = |k: &str| raw.meta.get(k).cloned().unwrap_or_default();
-        if get(meta::PLAN_ID) != plan.id {
-            return refuse(findings, C::WrongPlan, format!(
-                "Filen är en mall för planen \"{}\", inte för \"{}\". Fyll i mallen för {} och skicka den i stället.",
-                get(meta::PLAN_ID), plan.id, plan.title
-            ));
-        }
-        if get(meta::PLAN_VERSION) != plan.version {
-            return refuse(findings, C::WrongPlanVersion, format!(
-                "Filen är gjord för version {} av planen, men uppföljningen gäller version {}. Flytta svaren till den nya mallen och skicka den.",
-                get(meta::PLAN_VERSION), plan.version
-            ));
-        }
-        let code = get(meta::CODE);
-        let Some(who) = plan.respondent(&code) else {
-            return refuse(
-                findings,
-                C::UnknownRegion,
-                format!(
-                    "Filen gäller \"{code}\", som inte rapporterar i planen (regioner: {}).",
-                    plan.regions
-                        .iter()
-                        .map(|r| r.code.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        };
-        let role_ok = match (&who, get(meta::ROLE).as_str()) {
-            (Respondent::Region(_), r) => r == meta::ROLE_REGION,
-            (Respondent::Coordinator, r) => r == meta::ROLE_COORDINATOR,
-        };
-        // The coordinator's template renamed after a region: a region filled
-        // in the wrong template (it has no rating column).
-        // Only the coordinator's file needs this, and by hash, not a scan
-        // of every region: a national plan has hundreds.
-        let named_region = if who == Respondent::Coordinator {
-            tokens(&stem).iter().find_map(|t| plan.region(t))
-        } else {
-            None
-        };
-        if !role_ok || (who == Respondent::Coordinator && named_region.is_some()) {
-            let region = named_region
-                .map(|r| r.code.0.clone())
-                .unwrap_or_else(|| code.clone());
-            return refuse(findings, C::RoleMismatch, format!(
-                "Filen är {}s mall ({}), men skickades som {}s svar. Regionen ska fylla i sin egen mall, som har en kolumn för bedömning.",
-                who.code(plan), who.name(plan), region
-            ));
-        }
-        return Some(who);
-    }
-    // No identity sheet: a template rebuilt by hand or copied into a new
-    // workbook. Take plan and region from the sheet's text and the file name.
-    let mut hits: Vec<Respondent> = Vec::new();
-    let preamble = raw
-        .answer
-        .as_ref()
-        .map(|a| {
-            a.preamble
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
-    for source in [preamble.as_str(), stem.as_str()] {
-        let toks = tokens(source);
-        for who in Respondent::all(plan) {
-            let code = who.code(plan).0.clone();
-            let code_toks = tokens(&code);
-            let found = toks.windows(code_toks.len().max(1)).any(|w| {
-                w.iter()
-                    .zip(&code_toks)
-                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
-            }) || fold(source).contains(&fold(who.name(plan)));
-            if found && !hits.contains(&who) {
-                hits.push(who);
-            }
-        }
-        if !hits.is_empty() {
-            break;
-        }
-    }
-    match hits.as_slice() {
-        [who] => {
-            findings.push(
-                Finding::new(C::IdentityFromFileName, format!(
-                    "Filen saknar samlas identitetsblad; den antas gälla {} ({}) utifrån bladets text och filnamnet. Använd den utskickade mallen nästa gång.",
-                    who.code(plan), who.name(plan)
-                ))
-                .region(who.code(plan).0.clone())
-                .at(loc()),
-            );
-            Some(who.clone())
-        }
-        [] => refuse(findings, C::UnknownRegion, format!(
-            "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av {}. Använd regionens utskickade mall.",
-            Respondent::all(plan).iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
-        )),
-        many => refuse(findings, C::UnknownRegion, format!(
-            "Filen nämner flera regioner ({}) och saknar samlas identitetsblad. Använd regionens utskickade mall.",
-            many.iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
-fn tokens(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Validates a read return against the plan.

@@ -1,0 +1,357 @@
+//! Who sent a return, decided from every witness the file carries: the
+//! hidden identity sheet, the "Svarande: …" line above the table, the
+//! document properties and the file name. Witnesses that name nobody are
+//! silent; witnesses that name different respondents refuse the file, with
+//! every claim and where it was found, so that a person decides.
+//!
+//! Text that is the plan's own (its title, id, period, the scale line) is
+//! no evidence: a plan titled "… RCC Sydöst …" does not make every return
+//! claim to be the coordinator's.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::rc::Rc;
+
+use super::fold;
+use crate::contract::{meta, preamble, FORMAT_TAG};
+use crate::finding::{CellRef, Finding, FindingCode as C, Location};
+use crate::plan::{Plan, Respondent};
+use crate::reader::RawReturn;
+
+/// How the respondent line above the table begins (see [`preamble`]).
+const RESPONDENT_LINE: &str = "Svarande:";
+
+/// Where a claim of identity was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Witness {
+    /// The hidden identity sheet (`samla`, key `kod`).
+    IdentitySheet,
+    /// A line above the answer table, normally "Svarande: …".
+    Preamble {
+        /// The answer sheet's name.
+        sheet: String,
+        /// The cell of the line.
+        cell: CellRef,
+    },
+    /// A document property of the workbook, by its name.
+    Property(String),
+    /// The file's name.
+    FileName,
+}
+
+impl fmt::Display for Witness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Witness::IdentitySheet => write!(f, "identitetsbladet \"samla\""),
+            Witness::Preamble { sheet, cell } => {
+                write!(f, "raden ovanför tabellen ({sheet}!{cell})")
+            }
+            Witness::Property(name) => write!(f, "dokumentegenskapen {name}"),
+            Witness::FileName => write!(f, "filnamnet"),
+        }
+    }
+}
+
+/// One witness naming one respondent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Who the witness names.
+    pub who: Respondent,
+    /// Where it was found.
+    pub witness: Witness,
+}
+
+/// Respondents by the folded words of their codes and names.
+struct Names {
+    by_words: HashMap<String, Respondent>,
+    /// The most words in one code or name.
+    longest: usize,
+}
+
+/// What tells plans apart for the cache of [`Names::of`]: where the plan
+/// is, its id, version, and the count and last of its respondents. A plan
+/// is not changed while its returns are validated.
+type PlanKey = (usize, String, String, usize, String, String);
+
+fn plan_key(plan: &Plan) -> PlanKey {
+    let last = plan.regions.last();
+    (
+        plan as *const Plan as usize,
+        plan.id.clone(),
+        plan.version.clone(),
+        plan.regions.len(),
+        last.map(|r| r.code.0.clone()).unwrap_or_default(),
+        last.map(|r| r.name.clone()).unwrap_or_default(),
+    )
+}
+
+thread_local! {
+    /// The last plan's index, per reading thread: building it costs as much
+    /// as the plan has respondents, and a national plan has hundreds, for
+    /// every one of thousands of files.
+    static NAMES: RefCell<Option<(PlanKey, Rc<Names>)>> = const { RefCell::new(None) };
+}
+
+impl Names {
+    /// The index of `plan`, built once per thread.
+    fn of(plan: &Plan) -> Rc<Names> {
+        let key = plan_key(plan);
+        NAMES.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            match &*cached {
+                Some((k, names)) if *k == key => Rc::clone(names),
+                _ => {
+                    let names = Rc::new(Names::new(plan));
+                    *cached = Some((key, Rc::clone(&names)));
+                    names
+                }
+            }
+        })
+    }
+
+    fn new(plan: &Plan) -> Names {
+        let mut by_words = HashMap::new();
+        let mut longest = 1;
+        for who in Respondent::all(plan) {
+            for text in [who.code(plan).0.as_str(), who.name(plan)] {
+                let words = words(text);
+                longest = longest.max(words.len());
+                by_words.entry(words.join(" ")).or_insert(who.clone());
+            }
+        }
+        Names { by_words, longest }
+    }
+
+    /// Every respondent whose code or name occurs as whole words in `text`.
+    fn named_in(&self, text: &str) -> Vec<Respondent> {
+        let words = words(text);
+        let mut found: Vec<Respondent> = Vec::new();
+        for start in 0..words.len() {
+            for len in 1..=self.longest.min(words.len() - start) {
+                let key = words[start..start + len].join(" ");
+                if let Some(who) = self.by_words.get(&key) {
+                    if !found.contains(who) {
+                        found.push(who.clone());
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Lower-case words: letters and digits, split at anything else.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Removes the plan's own texts (id, title, period) from `text`, so that a
+/// respondent's name inside the plan's title is not taken for a claim.
+fn without_plan_text(plan: &Plan, text: &str) -> String {
+    let mut t = fold(text);
+    for own in [&plan.title, &plan.id, &plan.period] {
+        let own = fold(own);
+        if !own.is_empty() {
+            t = t.replace(&own, " ");
+        }
+    }
+    t
+}
+
+/// Every claim the file makes, in the order the witnesses are listed.
+pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
+    let names = Names::of(plan);
+    let mut out = Vec::new();
+    let mut add = |who: Vec<Respondent>, witness: Witness| {
+        out.extend(who.into_iter().map(|who| Claim {
+            who,
+            witness: witness.clone(),
+        }))
+    };
+    if let Some(code) = raw.meta.get(meta::CODE) {
+        add(
+            plan.respondent(code).into_iter().collect(),
+            Witness::IdentitySheet,
+        );
+    }
+    if let Some(sheet) = &raw.answer {
+        // The plan's own lines above the table name nobody.
+        let mut kinds = vec![Respondent::Coordinator];
+        kinds.extend(
+            plan.regions
+                .first()
+                .map(|r| Respondent::Region(r.code.clone())),
+        );
+        let own: Vec<String> = kinds
+            .iter()
+            .flat_map(|w| {
+                let [title, _, hint] = preamble(plan, w);
+                [fold(&title), fold(&hint)]
+            })
+            .collect();
+        for c in &sheet.preamble {
+            if own.contains(&fold(&c.text)) {
+                continue;
+            }
+            let text = c.text.trim();
+            let text = text.strip_prefix(RESPONDENT_LINE).unwrap_or(text);
+            add(
+                names.named_in(&without_plan_text(plan, text)),
+                Witness::Preamble {
+                    sheet: sheet.name.clone(),
+                    cell: CellRef::new(c.row, c.col),
+                },
+            );
+        }
+    }
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    add(
+        names.named_in(&without_plan_text(plan, &stem)),
+        Witness::FileName,
+    );
+    out
+}
+
+/// Establishes who sent the file, or says why it is refused.
+pub(super) fn identify(
+    plan: &Plan,
+    file: &Path,
+    raw: &RawReturn,
+    findings: &mut Vec<Finding>,
+) -> Option<Respondent> {
+    let refuse = |findings: &mut Vec<Finding>, code, msg: String| {
+        findings.push(Finding::new(code, msg).at(Location::file(file)));
+        None
+    };
+    let has_sheet = raw.meta.get(meta::FORMAT).map(String::as_str) == Some(FORMAT_TAG);
+    if has_sheet {
+        if let Some((code, msg)) = sheet_refusal(plan, raw) {
+            return refuse(findings, code, msg);
+        }
+    }
+    let claims = claims(plan, file, raw);
+    let mut who: Vec<&Respondent> = Vec::new();
+    for c in &claims {
+        if !who.contains(&&c.who) {
+            who.push(&c.who);
+        }
+    }
+    if let Some(msg) = role_mismatch(plan, raw, &claims) {
+        return refuse(findings, C::RoleMismatch, msg);
+    }
+    match who.as_slice() {
+        [one] if has_sheet => Some((*one).clone()),
+        [one] => {
+            findings.push(
+                Finding::new(C::IdentityFromFileName, format!(
+                    "Filen saknar samlas identitetsblad; den antas gälla {} ({}) utifrån bladets text och filnamnet. Använd den utskickade mallen nästa gång.",
+                    one.code(plan), one.name(plan)
+                ))
+                .region(one.code(plan).0.clone())
+                .at(Location::file(file)),
+            );
+            Some((*one).clone())
+        }
+        [] => refuse(findings, C::UnknownRegion, format!(
+            "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av {}. Använd regionens utskickade mall.",
+            Respondent::all(plan).iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
+        )),
+        many => refuse(findings, C::ConflictingIdentity, conflict_message(plan, many, &claims)),
+    }
+}
+
+/// Why the identity sheet itself refuses the file: another plan, another
+/// version, or a respondent the plan does not have.
+fn sheet_refusal(plan: &Plan, raw: &RawReturn) -> Option<(C, String)> {
+    let get = |k: &str| raw.meta.get(k).cloned().unwrap_or_default();
+    if get(meta::PLAN_ID) != plan.id {
+        return Some((C::WrongPlan, format!(
+            "Filen är en mall för planen \"{}\", inte för \"{}\". Fyll i mallen för {} och skicka den i stället.",
+            get(meta::PLAN_ID), plan.id, plan.title
+        )));
+    }
+    if get(meta::PLAN_VERSION) != plan.version {
+        return Some((C::WrongPlanVersion, format!(
+            "Filen är gjord för version {} av planen, men uppföljningen gäller version {}. Flytta svaren till den nya mallen och skicka den.",
+            get(meta::PLAN_VERSION), plan.version
+        )));
+    }
+    let code = get(meta::CODE);
+    if plan.respondent(&code).is_none() {
+        let regions: Vec<&str> = plan.regions.iter().map(|r| r.code.0.as_str()).collect();
+        return Some((
+            C::UnknownRegion,
+            format!(
+                "Filen gäller \"{code}\", som inte rapporterar i planen (regioner: {}).",
+                regions.join(", ")
+            ),
+        ));
+    }
+    None
+}
+
+/// The coordinator's template sent as a region's return (its identity
+/// sheet says coordinator, another witness names a region), or a role
+/// that does not match the code.
+fn role_mismatch(plan: &Plan, raw: &RawReturn, claims: &[Claim]) -> Option<String> {
+    let sheet = claims
+        .iter()
+        .find(|c| c.witness == Witness::IdentitySheet)?;
+    let role_ok = match (&sheet.who, raw.meta.get(meta::ROLE).map(String::as_str)) {
+        (Respondent::Region(_), r) => r == Some(meta::ROLE_REGION),
+        (Respondent::Coordinator, r) => r == Some(meta::ROLE_COORDINATOR),
+    };
+    let named_region = match sheet.who {
+        Respondent::Coordinator => claims.iter().find(|c| c.who.rates()),
+        Respondent::Region(_) => None,
+    };
+    if role_ok && named_region.is_none() {
+        return None;
+    }
+    let region = named_region.map_or(&sheet.who, |c| &c.who);
+    Some(format!(
+        "Filen är {}s mall ({}), men skickades som {}s svar. Regionen ska fylla i sin egen mall, som har en kolumn för bedömning.",
+        sheet.who.code(plan), sheet.who.name(plan), region.code(plan)
+    ))
+}
+
+/// Every identity the file claims and where each was found.
+fn conflict_message(plan: &Plan, who: &[&Respondent], claims: &[Claim]) -> String {
+    let parts: Vec<String> = who
+        .iter()
+        .map(|w| {
+            let wit: Vec<String> = claims
+                .iter()
+                .filter(|c| &c.who == *w)
+                .map(|c| c.witness.to_string())
+                .collect();
+            format!(
+                "{} ({}) enligt {}",
+                w.code(plan),
+                w.name(plan),
+                and_list(&wit)
+            )
+        })
+        .collect();
+    format!(
+        "Filen anger olika svarande: {}. Den har inte förts in och ersätter inget annat svar. Ta reda på vem som skickade filen: är den rätt, be avsändaren fylla i sin egen utskickade mall och skicka den igen.",
+        parts.join("; ")
+    )
+}
+
+/// `a`, `a och b`, `a, b och c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} och {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
