@@ -25,6 +25,7 @@ use std::path::Path;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
+mod prescan;
 pub mod props;
 pub use props::{DocProperties, PropertyTime, TimeUnreadable, UtcTime};
 
@@ -58,6 +59,10 @@ pub struct Limits {
     pub max_text_bytes: usize,
     /// Rows scanned for the answer table's header.
     pub header_scan_rows: u32,
+    /// Cells of the grid a parser builds for one `.xls` or `.ods` sheet (its
+    /// declared DIMENSIONS, the box around its cells, its repeated rows and
+    /// columns): those parsers hold every cell of the box in memory.
+    pub max_grid_cells: u64,
 }
 
 impl Default for Limits {
@@ -73,6 +78,7 @@ impl Default for Limits {
             max_cells: 1_000_000,
             max_text_bytes: 64 << 20,
             header_scan_rows: 50,
+            max_grid_cells: 2_000_000,
         }
     }
 }
@@ -344,6 +350,7 @@ fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<(Format, DocPropert
                 "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen.",
             ));
         }
+        prescan::xls(bytes, limits)?;
         return Ok((Format::Xls, props::from_cfb(bytes)));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
@@ -426,6 +433,11 @@ fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<(Format, DocPropert
                 limits.max_shared_strings
             )));
         }
+    }
+    match format {
+        Format::Xlsx => prescan::xlsx(&mut zip)?,
+        Format::Ods => prescan::ods(&mut zip, limits)?,
+        Format::Xlsb | Format::Xls => {}
     }
     let properties = props::from_zip(&mut zip, format == Format::Ods);
     Ok((format, properties))
