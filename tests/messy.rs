@@ -976,8 +976,24 @@ fn each_witness_that_disagrees_is_named() {
     assert!(!sub.accepted());
     assert_eq!(
         only(&sub, C::ConflictingIdentity, None).message,
-        format!("Filen anger olika svarande: RV (Region Västerbotten) enligt identitetsbladet \"samla\" och raden ovanför tabellen (Uppföljning!A2); RVN (Region Västernorrland) enligt filnamnet. {CONFLICT_TAIL}")
+        format!("Filen anger olika svarande: RV (Region Västerbotten) enligt identitetsbladet \"samla\", raden ovanför tabellen (Uppföljning!A2) och dokumentegenskaperna samla-respondent, titel och ämne; RVN (Region Västernorrland) enligt filnamnet. {CONFLICT_TAIL}")
     );
+    // Only a document property disagrees: keywords naming RN in RV's return.
+    let mut b = Book::genuine("RV");
+    b.keywords = Some("cancerplan; RN".into());
+    for (name, bytes) in [
+        ("rv.xlsx", b.to_xlsx()),
+        ("rv.ods", b.to_ods()),
+        ("rv.xls", b.to_xls()),
+    ] {
+        let sub = read(name, &bytes);
+        assert!(!sub.accepted(), "{name}");
+        assert_eq!(
+            only(&sub, C::ConflictingIdentity, None).message,
+            format!("Filen anger olika svarande: RV (Region Västerbotten) enligt identitetsbladet \"samla\", raden ovanför tabellen (Uppföljning!A2) och filnamnet; RN (Region Norrbotten) enligt dokumentegenskapen nyckelord. {CONFLICT_TAIL}"),
+            "{name}"
+        );
+    }
     // The respondent line names another region than the file, and there is
     // no identity sheet.
     let mut b = without_identity("RV");

@@ -22,6 +22,8 @@ use crate::reader::RawReturn;
 
 /// How the respondent line above the table begins (see [`preamble`]).
 const RESPONDENT_LINE: &str = "Svarande:";
+/// The custom document property the template writer puts the respondent's code in.
+const RESPONDENT_PROPERTY: &str = "samla-respondent";
 
 /// Where a claim of identity was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +211,25 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
             );
         }
     }
+    let props = &raw.properties;
+    if let Some(code) = props.custom.get(RESPONDENT_PROPERTY) {
+        add(
+            plan.respondent(code).into_iter().collect(),
+            Witness::Property(RESPONDENT_PROPERTY.to_string()),
+        );
+    }
+    for (name, value) in [
+        ("titel", &props.title),
+        ("ämne", &props.subject),
+        ("nyckelord", &props.keywords),
+    ] {
+        if let Some(v) = value {
+            add(
+                names.named_in(&without_plan_text(plan, v)),
+                Witness::Property(name.to_string()),
+            );
+        }
+    }
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -328,11 +349,22 @@ fn conflict_message(plan: &Plan, who: &[&Respondent], claims: &[Claim]) -> Strin
     let parts: Vec<String> = who
         .iter()
         .map(|w| {
-            let wit: Vec<String> = claims
-                .iter()
-                .filter(|c| &c.who == *w)
-                .map(|c| c.witness.to_string())
-                .collect();
+            let mut wit: Vec<String> = Vec::new();
+            let mut props: Vec<&str> = Vec::new();
+            for c in claims.iter().filter(|c| &c.who == *w) {
+                match &c.witness {
+                    Witness::Property(name) => props.push(name),
+                    other => wit.push(other.to_string()),
+                }
+            }
+            match props.as_slice() {
+                [] => {}
+                [one] => wit.push(format!("dokumentegenskapen {one}")),
+                many => wit.push(format!(
+                    "dokumentegenskaperna {}",
+                    and_list(&many.iter().map(|p| p.to_string()).collect::<Vec<_>>())
+                )),
+            }
             format!(
                 "{} ({}) enligt {}",
                 w.code(plan),
