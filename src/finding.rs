@@ -95,7 +95,9 @@ codes! {
     UnknownRegion = "unknown-region", Error, "The workbook names a region that does not report on this plan; it is not merged.";
     ConflictingIdentity = "conflicting-identity", Error, "The return names different respondents in its identity sheet, the line above the table, its document properties or its file name; it is not merged and replaces no other return until a person decides.";
     RoleMismatch = "role-mismatch", Error, "The coordinator's template was returned as a region's (or the other way round); it is not merged.";
-    SupersededSubmission = "superseded-submission", Warning, "Two returns from the same region: the newer one is merged, this one is not.";
+    SupersededSubmission = "superseded-submission", Warning, "Two returns from the same region: the newer one is merged, this one is not; the message names both save times and where each came from.";
+    UndecidedResubmission = "undecided-resubmission", Error, "Several returns from the same region and the newest cannot be told (same time, or a time that cannot be trusted): none is merged until a person removes the others.";
+    UntrustedTime = "untrusted-time", Warning, "A save time inside the file, or the file's modification time, is unreadable, lies in the future or before 1990; it is not used to tell which return is newest.";
     ConflictingSubmission = "conflicting-submission", Warning, "Two returns from the same region disagree on a goal; the difference is listed.";
     NotATemplate = "not-a-template", Error, "A workbook that is not a samla template (no answer sheet found); it is not merged.";
     UnreadableFile = "unreadable-file", Error, "The file could not be read as a workbook (corrupt, truncated, encrypted, wrong format).";

@@ -16,7 +16,12 @@ use serde::Serialize;
 use crate::finding::{Finding, FindingCode as C, Location, Severity};
 use crate::plan::{GoalId, Meaning, Plan, Respondent};
 use crate::rating::Rating;
+use crate::reader::UtcTime;
 use crate::validate::{GoalAnswer, Outcome, Submission};
+
+pub mod resubmission;
+
+use resubmission::{decide, return_time, ReturnTime, EARLIEST};
 
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,8 +113,9 @@ pub struct Consolidation {
 pub struct Received {
     /// The validated return.
     pub submission: Submission,
-    /// The file's modification time (UTC), when known; orders returns whose files carry no save date.
-    pub mtime: Option<String>,
+    /// The file's modification time, when known; orders returns whose files
+    /// carry no usable save time.
+    pub mtime: Option<UtcTime>,
 }
 
 impl From<Submission> for Received {
@@ -121,8 +127,16 @@ impl From<Submission> for Received {
     }
 }
 
-/// Merges submissions. `inbox` order does not matter: the output is sorted.
+/// Merges submissions, judging times against the present. `inbox` order
+/// does not matter: the output is sorted.
 pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
+    let now = UtcTime::from_system_time(std::time::SystemTime::now()).unwrap_or(EARLIEST);
+    merge_at(plan, inbox, now)
+}
+
+/// As [`merge`], with times judged against `now` (a time more than a day
+/// after it is not trusted).
+pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> Consolidation {
     let mut received: Vec<Received> = inbox.into_iter().map(Into::into).collect();
     received.sort_by(|a, b| a.submission.file.cmp(&b.submission.file));
     let mut findings = Vec::new();
@@ -141,45 +155,28 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
         findings.extend(r.submission.findings);
     }
     let mut chosen: BTreeMap<Respondent, Submission> = BTreeMap::new();
-    for (who, mut subs) in by_who {
-        // Newest first: the date inside the file, then the file's mtime, then name.
-        subs.sort_by(|a, b| {
-            (
-                b.submission.modified.as_deref(),
-                b.mtime.as_deref(),
-                &b.submission.file,
-            )
-                .cmp(&(
-                    a.submission.modified.as_deref(),
-                    a.mtime.as_deref(),
-                    &a.submission.file,
-                ))
-        });
-        let mut it = subs.into_iter();
-        let winner = it.next().expect("a group is never empty");
-        for old in it {
-            findings.push(
-                Finding::new(C::SupersededSubmission, format!(
-                    "{} har skickat flera svar. Den här filen har ersatts av den nyare {} och har inte förts in.",
-                    who.code(plan),
-                    winner.submission.file.display()
-                ))
-                .region(who.code(plan).0.clone())
-                .at(Location::file(&old.submission.file)),
-            );
-            findings.extend(conflicts(plan, &who, &winner.submission, &old.submission));
-            sources.push(source(&old, SourceStatus::Superseded, plan));
+    let mut undecided: Vec<Respondent> = Vec::new();
+    for (who, subs) in by_who {
+        let mut group = Group {
+            plan,
+            code: who.code(plan).0.clone(),
+            findings: &mut findings,
+            sources: &mut sources,
+        };
+        match group.choose(subs, now) {
+            Some(winner) => {
+                chosen.insert(who, winner);
+            }
+            None => undecided.push(who),
         }
-        sources.push(source(&winner, SourceStatus::Merged, plan));
-        let mut winner = winner.submission;
-        findings.append(&mut winner.findings);
-        chosen.insert(who, winner);
     }
     let mut reported = Vec::new();
     for who in Respondent::all(plan) {
         if chosen.contains_key(&who) {
             reported.push(who.code(plan).0.clone());
-        } else {
+        } else if !undecided.contains(&who) {
+            // (An undecided respondent did send: its finding says why
+            // nothing of it is merged.)
             let what = if who.rates() {
                 "bedömningar och kommentarer"
             } else {
@@ -247,13 +244,75 @@ pub fn merge(plan: &Plan, inbox: Vec<impl Into<Received>>) -> Consolidation {
     c
 }
 
+/// One respondent's returns, and where to report what became of them.
+struct Group<'a> {
+    plan: &'a Plan,
+    code: String,
+    findings: &'a mut Vec<Finding>,
+    sources: &'a mut Vec<Source>,
+}
+
+impl Group<'_> {
+    /// The return to merge, by [`resubmission`]'s rule; None when the newest
+    /// cannot be told.
+    fn choose(&mut self, mut subs: Vec<Received>, now: UtcTime) -> Option<Submission> {
+        let mut times = Vec::new();
+        for r in &subs {
+            let (time, untrusted) = return_time(&r.submission, r.mtime, now, &self.code);
+            self.findings.extend(untrusted);
+            times.push(time);
+        }
+        let timed: Option<Vec<&ReturnTime>> = times.iter().map(Option::as_ref).collect();
+        let newest = match subs.len() {
+            1 => Ok(0),
+            _ => decide(timed.as_deref()),
+        };
+        let newest = match newest {
+            Ok(i) => i,
+            Err(why) => {
+                let all: Vec<(&Submission, Option<&ReturnTime>)> = subs
+                    .iter()
+                    .map(|r| &r.submission)
+                    .zip(times.iter().map(Option::as_ref))
+                    .collect();
+                for r in &subs {
+                    let f = resubmission::undecided(&self.code, why, &r.submission, &all);
+                    self.findings.push(f);
+                    self.sources
+                        .push(source(r, SourceStatus::Refused, self.plan));
+                }
+                return None;
+            }
+        };
+        // Decided among several: every return has a time.
+        for (i, old_t) in timed.iter().flatten().enumerate() {
+            let Some(new_t) = timed.as_ref().map(|t| t[newest]).filter(|_| i != newest) else {
+                continue;
+            };
+            let (old_s, new_s) = (&subs[i].submission, &subs[newest].submission);
+            let f = resubmission::superseded(&self.code, (old_s, old_t), (new_s, new_t));
+            self.findings.push(f);
+            self.findings
+                .extend(conflicts(self.plan, &self.code, new_s, old_s));
+            self.sources
+                .push(source(&subs[i], SourceStatus::Superseded, self.plan));
+        }
+        let mut winner = subs.swap_remove(newest);
+        self.sources
+            .push(source(&winner, SourceStatus::Merged, self.plan));
+        self.findings.append(&mut winner.submission.findings);
+        Some(winner.submission)
+    }
+}
+
 fn source(r: &Received, status: SourceStatus, plan: &Plan) -> Source {
     let s = &r.submission;
+    let saved = s.saved.as_ref().and_then(|t| t.parsed.as_ref().ok());
     Source {
         file: s.file.display().to_string(),
         region: s.respondent().map(|w| w.code(plan).0.clone()),
         sha256: s.sha256.clone(),
-        time: s.modified.clone().or_else(|| r.mtime.clone()),
+        time: saved.or(r.mtime.as_ref()).map(ToString::to_string),
         format: s.format.clone(),
         status,
     }
@@ -266,7 +325,7 @@ fn show(a: Option<&GoalAnswer>, f: impl Fn(&GoalAnswer) -> Option<String>) -> St
 }
 
 /// Where two returns from the same respondent disagree, goal by goal.
-fn conflicts(plan: &Plan, who: &Respondent, new: &Submission, old: &Submission) -> Vec<Finding> {
+fn conflicts(plan: &Plan, code: &str, new: &Submission, old: &Submission) -> Vec<Finding> {
     let (Some(na), Some(oa)) = (new.answers(), old.answers()) else {
         return Vec::new();
     };
@@ -291,7 +350,7 @@ fn conflicts(plan: &Plan, who: &Respondent, new: &Submission, old: &Submission) 
                         new.file.display(),
                         show(n, get),
                     ))
-                    .region(who.code(plan).0.clone())
+                    .region(code)
                     .goal(goal.id.0.clone())
                     .at(Location::file(&old.file)),
                 );

@@ -372,7 +372,7 @@ fn read_entries(
                     let mtime = std::fs::metadata(path)
                         .and_then(|m| m.modified())
                         .ok()
-                        .and_then(utc_timestamp);
+                        .and_then(crate::reader::UtcTime::from_system_time);
                     Received { submission, mtime }
                 }
             };

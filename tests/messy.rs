@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fixtures::*;
-use samla::merge::{merge, Consolidation};
+use samla::merge::{merge, merge_at, Consolidation, Received, SourceStatus};
+use samla::reader::UtcTime;
 use samla::validate::Submission;
 use samla::{Finding, FindingCode as C, Rating, Severity};
 
@@ -1158,7 +1159,7 @@ fn superseded_and_conflicting_submissions() {
         None,
         None,
         &format!(
-            "RJH har skickat flera svar. Den här filen har ersatts av den nyare {} och har inte förts in.",
+            "RJH har skickat flera svar. Den här filen (sparad 2023-03-01T00:00:00Z enligt dokumentegenskapen docProps/core.xml dcterms:modified) har ersatts av den nyare {} (sparad 2023-04-01T00:00:00Z enligt dokumentegenskapen docProps/core.xml dcterms:modified) och har inte förts in.",
             file("rjh-andra.xlsx")
         ),
     );
@@ -1206,6 +1207,210 @@ fn superseded_and_conflicting_submissions() {
         samla::merge::SourceStatus::Superseded
     )));
     assert!(status.contains(&(file("rjh-andra.xlsx"), samla::merge::SourceStatus::Merged)));
+}
+
+// ---------------------------------------------------------------------------
+// One resubmission rule for every format
+// ---------------------------------------------------------------------------
+
+/// The time the resubmission tests merge "at".
+fn now() -> UtcTime {
+    UtcTime::from_civil(2026, 11, 26, 6, 0, 0).unwrap()
+}
+
+fn day(y: i64, m: u32, d: u32) -> UtcTime {
+    UtcTime::from_civil(y, m, d, 0, 0, 0).unwrap()
+}
+
+/// A file of the inbox, read, with its modification time.
+fn received(name: &str, bytes: &[u8], mtime: Option<UtcTime>) -> Received {
+    Received {
+        submission: read(name, bytes),
+        mtime,
+    }
+}
+
+/// Merges `extra` with every sample but RJH's, at [`now`].
+fn merge_with(extra: Vec<Received>) -> Consolidation {
+    let mut inbox: Vec<Received> = samples_except(&["RJH"])
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    inbox.extend(extra);
+    merge_at(&plan(), inbox, now())
+}
+
+fn status_of(c: &Consolidation, name: &str) -> SourceStatus {
+    c.sources
+        .iter()
+        .find(|s| s.file == file(name))
+        .unwrap()
+        .status
+}
+
+const CORE: &str = "dokumentegenskapen docProps/core.xml dcterms:modified";
+
+#[test]
+fn a_newer_ods_or_xls_return_supersedes_an_older_xlsx() {
+    let older = disagreeing((2023, 3, 1), "E", "Första versionen");
+    let newer = disagreeing((2023, 4, 1), "U", "Andra versionen");
+    for (name, bytes, property) in [
+        ("rjh-rattad.ods", newer.to_ods(), "meta.xml dc:date"),
+        (
+            "rjh-rattad.xls",
+            newer.to_xls(),
+            "SummaryInformation PIDSI_LASTSAVE_DTM",
+        ),
+    ] {
+        // The older file was touched last: the save times decide.
+        let c = merge_with(vec![
+            received("rjh.xlsx", &older.to_xlsx(), Some(day(2023, 5, 1))),
+            received(name, &bytes, Some(day(2023, 4, 1))),
+        ]);
+        let f = only_in(&c.findings, C::SupersededSubmission, None);
+        assert_finding(f, &file("rjh.xlsx"), None, None, &format!(
+            "RJH har skickat flera svar. Den här filen (sparad 2023-03-01T00:00:00Z enligt {CORE}) har ersatts av den nyare {} (sparad 2023-04-01T00:00:00Z enligt dokumentegenskapen {property}) och har inte förts in.",
+            file(name)
+        ));
+        assert_eq!(
+            merged_essence(&c, "RJH")["1.1"],
+            (Some("U".into()), Some("Andra versionen".into())),
+            "{name}"
+        );
+        assert_eq!(status_of(&c, name), SourceStatus::Merged);
+        assert_eq!(status_of(&c, "rjh.xlsx"), SourceStatus::Superseded);
+        assert!(c
+            .findings
+            .iter()
+            .all(|f| f.code != C::UndecidedResubmission && f.code != C::UntrustedTime));
+    }
+}
+
+#[test]
+fn returns_saved_at_the_same_time_are_both_held_back() {
+    let a = disagreeing((2023, 4, 1), "E", "Första versionen").to_xlsx();
+    let b = disagreeing((2023, 4, 1), "U", "Andra versionen").to_ods();
+    // Different file times do not decide when the files say when they were saved.
+    let c = merge_with(vec![
+        received("rjh-a.xlsx", &a, Some(day(2023, 4, 2))),
+        received("rjh-b.ods", &b, Some(day(2023, 4, 3))),
+    ]);
+    let message = format!(
+        "RJH har skickat flera svar och det går inte att avgöra vilket som är nyast (de senast sparade har samma tidpunkt): {}, sparad 2023-04-01T00:00:00Z enligt {CORE}; {}, sparad 2023-04-01T00:00:00Z enligt dokumentegenskapen meta.xml dc:date. Inget av dem har förts in, så RJHs svar saknas i sammanställningen. Ta bort de svar som inte gäller ur inkorgen och kör igen.",
+        file("rjh-a.xlsx"),
+        file("rjh-b.ods")
+    );
+    let held: Vec<&Finding> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == C::UndecidedResubmission)
+        .collect();
+    assert_eq!(held.len(), 2, "{held:#?}");
+    for (f, name) in held.iter().zip(["rjh-a.xlsx", "rjh-b.ods"]) {
+        assert_finding(f, &file(name), None, None, &message);
+        assert_eq!(f.region.as_deref(), Some("RJH"));
+        assert_eq!(status_of(&c, name), SourceStatus::Refused);
+    }
+    // Nothing of RJH is merged, nothing is called newer, and RJH is not
+    // told to send a return it sent.
+    assert!(merged_essence(&c, "RJH")
+        .values()
+        .all(|v| *v == (None, None)));
+    assert!(!c.has_reported("RJH"));
+    for code in [
+        C::SupersededSubmission,
+        C::MissingSubmission,
+        C::ConflictingSubmission,
+    ] {
+        assert!(
+            c.findings.iter().all(|f| f.code != code),
+            "{code}: {:#?}",
+            c.findings
+        );
+    }
+}
+
+#[test]
+fn a_save_time_in_the_future_is_not_trusted() {
+    let future = disagreeing((2099, 1, 1), "E", "Framtida datum").to_xlsx();
+    let real = disagreeing((2023, 4, 1), "U", "Andra versionen").to_xlsx();
+    let untrusted = "Dokumentegenskapen docProps/core.xml dcterms:modified säger att filen sparades 2099-01-01T00:00:00Z, som ligger mer än ett dygn efter körningens tid (2026-11-26T06:00:00Z). Den används inte för att avgöra vilket svar som är nyast.";
+    // With a file time, the future file is ordered by it, and is older.
+    let c = merge_with(vec![
+        received("rjh-framtid.xlsx", &future, Some(day(2023, 3, 1))),
+        received("rjh-andra.xlsx", &real, Some(day(2023, 4, 1))),
+    ]);
+    let f = only_in(&c.findings, C::UntrustedTime, None);
+    assert_finding(f, &file("rjh-framtid.xlsx"), None, None, untrusted);
+    assert_eq!(f.region.as_deref(), Some("RJH"));
+    let f = only_in(&c.findings, C::SupersededSubmission, None);
+    assert_finding(f, &file("rjh-framtid.xlsx"), None, None, &format!(
+        "RJH har skickat flera svar. Den här filen (sparad 2023-03-01T00:00:00Z enligt filens ändringstid) har ersatts av den nyare {} (sparad 2023-04-01T00:00:00Z enligt {CORE}) och har inte förts in.",
+        file("rjh-andra.xlsx")
+    ));
+    assert_eq!(
+        merged_essence(&c, "RJH")["1.1"],
+        (Some("U".into()), Some("Andra versionen".into()))
+    );
+    // Without one it has no time to trust: nothing wins.
+    let c = merge_with(vec![
+        received("rjh-framtid.xlsx", &future, None),
+        received("rjh-andra.xlsx", &real, Some(day(2023, 4, 1))),
+    ]);
+    let held: Vec<&Finding> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == C::UndecidedResubmission)
+        .collect();
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0].message, format!(
+        "RJH har skickat flera svar och det går inte att avgöra vilket som är nyast (alla har inte en tidpunkt som går att lita på): {}, sparad 2023-04-01T00:00:00Z enligt {CORE}; {}, utan tidpunkt som går att lita på. Inget av dem har förts in, så RJHs svar saknas i sammanställningen. Ta bort de svar som inte gäller ur inkorgen och kör igen.",
+        file("rjh-andra.xlsx"), file("rjh-framtid.xlsx")
+    ));
+    assert!(merged_essence(&c, "RJH")
+        .values()
+        .all(|v| *v == (None, None)));
+}
+
+#[test]
+fn impossible_times_are_findings() {
+    // A save time that is no time, and one before 1990: the file times decide.
+    let mut garbled = disagreeing((2023, 4, 1), "U", "Andra versionen");
+    garbled.saved_text = Some("den 1 juni".into());
+    let old = disagreeing((1980, 1, 1), "E", "Första versionen");
+    let c = merge_with(vec![
+        received("rjh-1980.xlsx", &old.to_xlsx(), Some(day(2023, 3, 1))),
+        received(
+            "rjh-juni.xlsx",
+            &garbled.to_raw_xlsx(),
+            Some(day(2023, 6, 1)),
+        ),
+    ]);
+    let times: Vec<&Finding> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == C::UntrustedTime)
+        .collect();
+    assert_eq!(times.len(), 2, "{times:#?}");
+    assert_finding(times[0], &file("rjh-1980.xlsx"), None, None, "Dokumentegenskapen docProps/core.xml dcterms:modified säger att filen sparades 1980-01-01T00:00:00Z, som ligger före 1990-01-01T00:00:00Z. Den används inte för att avgöra vilket svar som är nyast.");
+    assert_finding(times[1], &file("rjh-juni.xlsx"), None, None, "Dokumentegenskapen docProps/core.xml dcterms:modified har värdet \"den 1 juni\", som är ingen tidpunkt (väntat t.ex. 2024-06-01T10:00:00Z); den har inte använts som tidpunkt. Den används inte för att avgöra vilket svar som är nyast.");
+    assert_eq!(status_of(&c, "rjh-juni.xlsx"), SourceStatus::Merged);
+    assert_eq!(
+        merged_essence(&c, "RJH")["1.1"],
+        (Some("U".into()), Some("Andra versionen".into()))
+    );
+    // A file time in the future is not trusted either; a lone return is
+    // still merged.
+    let mut unsaved = disagreeing((2023, 4, 1), "U", "Andra versionen");
+    unsaved.saved = None;
+    let c = merge_with(vec![received(
+        "rjh.xlsx",
+        &unsaved.to_raw_xlsx(),
+        Some(day(2100, 1, 1)),
+    )]);
+    let f = only_in(&c.findings, C::UntrustedTime, None);
+    assert_finding(f, &file("rjh.xlsx"), None, None, "Filens ändringstid är 2100-01-01T00:00:00Z, som ligger mer än ett dygn efter körningens tid (2026-11-26T06:00:00Z). Den används inte för att avgöra vilket svar som är nyast.");
+    assert_eq!(status_of(&c, "rjh.xlsx"), SourceStatus::Merged);
 }
 
 #[test]
@@ -1448,6 +1653,14 @@ fn every_finding_code_has_a_test() {
             "messy::an_identity_sheet_naming_another_region_is_refused_and_supersedes_nothing",
         ),
         (C::RoleMismatch, "messy::role_mismatch"),
+        (
+            C::UndecidedResubmission,
+            "messy::returns_saved_at_the_same_time_are_both_held_back",
+        ),
+        (
+            C::UntrustedTime,
+            "messy::a_save_time_in_the_future_is_not_trusted",
+        ),
         (
             C::SupersededSubmission,
             "messy::superseded_and_conflicting_submissions",

@@ -19,7 +19,7 @@ use crate::contract::{meta, ANSWER_SHEET, FORMAT_TAG};
 use crate::finding::{CellRef, Finding, FindingCode as C, Location};
 use crate::plan::{GoalId, Plan, Respondent};
 use crate::rating::Rating;
-use crate::reader::{RawReturn, ReadFailure};
+use crate::reader::{PropertyTime, RawReturn, ReadFailure};
 
 pub mod identity;
 mod rows;
@@ -72,8 +72,9 @@ pub struct Submission {
     pub sheet: Option<String>,
     /// Everything found about the file, including why it was refused.
     pub findings: Vec<Finding>,
-    /// When the file says it was saved (`dcterms:modified`), when present.
-    pub modified: Option<String>,
+    /// When the file says it was saved (`dcterms:modified`, ods `dc:date`,
+    /// xls `PIDSI_LASTSAVE_DTM`), as found; judged by the merge.
+    pub saved: Option<PropertyTime>,
     /// SHA-256 of the file's bytes, lower-case hex; None when it could not be read.
     pub sha256: Option<String>,
     /// Workbook format: `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`; None when it could not be read.
@@ -88,7 +89,7 @@ impl Submission {
             outcome,
             sheet: None,
             findings: Vec::new(),
-            modified: None,
+            saved: None,
             sha256: None,
             format: None,
         }
@@ -174,12 +175,7 @@ fn quote(s: &str) -> String {
 /// Validates a read return against the plan.
 pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
     let mut sub = Submission::new(file, Outcome::Refused);
-    sub.modified = raw
-        .properties
-        .saved
-        .as_ref()
-        .and_then(|t| t.parsed.as_ref().ok())
-        .map(|t| t.to_string());
+    sub.saved = raw.properties.saved.clone();
     sub.sha256 = Some(raw.sha256.clone());
     sub.format = Some(raw.format.clone());
     let Some(sheet) = &raw.answer else {
