@@ -1251,7 +1251,7 @@ fn status_of(c: &Consolidation, name: &str) -> SourceStatus {
 const CORE: &str = "dokumentegenskapen docProps/core.xml dcterms:modified";
 
 #[test]
-fn a_newer_ods_or_xls_return_supersedes_an_older_xlsx() {
+fn a_newer_ods_xls_or_xlsb_return_supersedes_an_older_xlsx() {
     let older = disagreeing((2023, 3, 1), "E", "Första versionen");
     let newer = disagreeing((2023, 4, 1), "U", "Andra versionen");
     for (name, bytes, property) in [
@@ -1260,6 +1260,11 @@ fn a_newer_ods_or_xls_return_supersedes_an_older_xlsx() {
             "rjh-rattad.xls",
             newer.to_xls(),
             "SummaryInformation PIDSI_LASTSAVE_DTM",
+        ),
+        (
+            "rjh-rattad.xlsb",
+            newer.to_xlsb(),
+            "docProps/core.xml dcterms:modified",
         ),
     ] {
         // The older file was touched last: the save times decide.
