@@ -170,13 +170,37 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
             None => undecided.push(who),
         }
     }
+    let reported = reported(plan, &chosen, &undecided, &mut findings);
+    let goals = table(plan, chosen);
+    crate::finding::sort(&mut findings);
+    sources.sort_by(|a, b| a.file.cmp(&b.file));
+    let reported_set = reported.iter().cloned().collect();
+    let mut c = Consolidation {
+        goals,
+        sources,
+        findings,
+        reported,
+        reported_set,
+        stats: Stats::default(),
+    };
+    c.stats = c.compute_stats(plan);
+    c
+}
+
+/// Codes of the respondents whose return is merged, in plan order; a
+/// finding for each that sent nothing usable. (An undecided respondent did
+/// send: its own finding says why nothing of it is merged.)
+fn reported(
+    plan: &Plan,
+    chosen: &BTreeMap<Respondent, Submission>,
+    undecided: &[Respondent],
+    findings: &mut Vec<Finding>,
+) -> Vec<String> {
     let mut reported = Vec::new();
     for who in Respondent::all(plan) {
         if chosen.contains_key(&who) {
             reported.push(who.code(plan).0.clone());
         } else if !undecided.contains(&who) {
-            // (An undecided respondent did send: its finding says why
-            // nothing of it is merged.)
             let what = if who.rates() {
                 "bedömningar och kommentarer"
             } else {
@@ -193,19 +217,23 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
             );
         }
     }
-    // Answers move from each submission into its goals' rows: one pass per
-    // submission, no per goal × unit lookups or clones.
+    reported
+}
+
+/// The goals × respondents table. Answers move from each submission into
+/// its goals' rows: one pass per submission, no per goal × unit lookups or
+/// clones.
+fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> {
     let index: HashMap<&GoalId, usize> = plan
         .goals()
         .enumerate()
         .map(|(i, (_, g))| (&g.id, i))
         .collect();
     let mut rows: Vec<BTreeMap<String, Cell>> = vec![BTreeMap::new(); index.len()];
-    for (who, sub) in &mut chosen {
+    for (who, sub) in chosen {
         let code = &who.code(plan).0;
-        let answers = match std::mem::replace(&mut sub.outcome, Outcome::Refused) {
-            Outcome::Accepted { answers, .. } => answers,
-            Outcome::Refused | Outcome::Skipped => BTreeMap::new(),
+        let Outcome::Accepted { answers, .. } = sub.outcome else {
+            continue;
         };
         for (gid, a) in answers {
             if let Some(&i) = index.get(&gid) {
@@ -218,8 +246,7 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
             }
         }
     }
-    let goals: Vec<GoalRow> = plan
-        .goals()
+    plan.goals()
         .zip(rows)
         .map(|((area, goal), answers)| GoalRow {
             id: goal.id.clone(),
@@ -228,20 +255,7 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
             text: goal.text.clone(),
             answers,
         })
-        .collect();
-    crate::finding::sort(&mut findings);
-    sources.sort_by(|a, b| a.file.cmp(&b.file));
-    let reported_set = reported.iter().cloned().collect();
-    let mut c = Consolidation {
-        goals,
-        sources,
-        findings,
-        reported,
-        reported_set,
-        stats: Stats::default(),
-    };
-    c.stats = c.compute_stats(plan);
-    c
+        .collect()
 }
 
 /// One respondent's returns, and where to report what became of them.

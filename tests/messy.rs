@@ -1602,6 +1602,72 @@ fn merge_uses_the_newest_return_and_reports_its_findings() {
 }
 
 #[test]
+fn merge_refuses_a_mixed_up_identity_and_holds_back_undecidable_returns() {
+    let w = common::Workdir::new();
+    let inbox = w.copy_samples("inkorg");
+    // RJH's return claiming to be RN's (identity sheet), saved after RN's.
+    let mixed = inbox.join("cancerplan-norr-2022-2024-RJH (2).xlsx");
+    std::fs::write(&mixed, rjh_claiming_rn().to_xlsx()).unwrap();
+    // RV twice, both saved at the samples' own time (2024-01-01): undecidable.
+    let rv_copy = inbox.join("RV kopia.ods");
+    std::fs::write(&rv_copy, {
+        let mut b = Book::genuine("RV");
+        b.saved = Some((2024, 1, 1));
+        b.to_ods()
+    })
+    .unwrap();
+    let out = w.merge(&inbox, &w.join("ut"), &["--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let j = common::json(&w.join("ut/sammanstallning.json"));
+    let status = |f: &Path| {
+        j["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["file"] == f.display().to_string())
+            .unwrap_or_else(|| panic!("{}", f.display()))["status"]
+            .clone()
+    };
+    let sample = |code: &str| inbox.join(sample_path(code).file_name().unwrap());
+    assert_eq!(status(&mixed), "refused");
+    assert_eq!(status(&sample("RN")), "merged");
+    assert_eq!(status(&sample("RJH")), "merged");
+    assert_eq!(status(&sample("RV")), "refused");
+    assert_eq!(status(&rv_copy), "refused");
+    // RN's column holds RN's own answers; RV's is empty.
+    let want = answers("RN");
+    for (_, g) in plan().goals() {
+        let rating = want.goals.get(&g.id.0).and_then(|a| a.rating.clone());
+        assert_eq!(
+            common::goal(&j, &g.id.0)["ratings"]["RN"].as_str(),
+            rating.as_deref(),
+            "RN {}",
+            g.id
+        );
+        assert!(
+            common::goal(&j, &g.id.0)["ratings"]["RV"].is_null(),
+            "RV {}",
+            g.id
+        );
+    }
+    let rows = common::sheet(&w.join("ut/avvikelser.xlsx"), "Avvikelser");
+    let codes_of = |f: &Path| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r[4] == f.display().to_string())
+            .map(|r| r[0].clone())
+            .collect()
+    };
+    assert_eq!(codes_of(&mixed), ["conflicting-identity"]);
+    assert_eq!(codes_of(&rv_copy), ["undecided-resubmission"]);
+    assert_eq!(codes_of(&sample("RV")), ["undecided-resubmission"]);
+    assert!(
+        rows.iter()
+            .all(|r| r[0] != "superseded-submission" && r[0] != "missing-submission"),
+        "{rows:#?}"
+    );
+}
+
+#[test]
 fn an_xlsb_return_reads_like_the_xlsx() {
     let sub = read("rv.xlsb", &Book::genuine("RV").to_xlsb());
     assert_eq!(sub.format.as_deref(), Some("xlsb"));
