@@ -42,6 +42,10 @@ pub mod header {
     pub const GOAL_ID: &str = "Mål-id";
     /// Header of the goal text column.
     pub const GOAL: &str = "Mål";
+    /// Header of the read-only column of who is responsible (when the plan says).
+    pub const RESPONSIBLE: &str = "Ansvarig";
+    /// Header of the read-only column of the schedule (when the plan says).
+    pub const SCHEDULE: &str = "Tidplan";
     /// Header of the rating column.
     pub const RATING: &str = "Bedömning";
     /// Header of the comment column.
@@ -56,6 +60,10 @@ pub mod header {
         GoalId,
         /// The goal text (`Mål`).
         Goal,
+        /// Who is responsible (`Ansvarig`): the plan's, read-only.
+        Responsible,
+        /// The schedule (`Tidplan`): the plan's, read-only.
+        Schedule,
         /// The rating (`Bedömning`).
         Rating,
         /// The comment (`Kommentar (nuläge)`).
@@ -89,19 +97,22 @@ pub mod meta {
     pub const ROLE_COORDINATOR: &str = "samordnare";
 }
 
-/// Columns of the answer sheet for this respondent, in order.
-pub fn columns(who: &Respondent) -> Vec<&'static str> {
-    if who.rates() {
-        vec![
-            header::AREA,
-            header::GOAL_ID,
-            header::GOAL,
-            header::RATING,
-            header::COMMENT,
-        ]
-    } else {
-        vec![header::AREA, header::GOAL_ID, header::GOAL, header::COMMENT]
+/// Columns of the answer sheet for this respondent, in order: the goal,
+/// the plan's `Ansvarig` and `Tidplan` when any goal has them, then the
+/// answer (no rating for the coordinator).
+pub fn columns(plan: &Plan, who: &Respondent) -> Vec<&'static str> {
+    let mut cols = vec![header::AREA, header::GOAL_ID, header::GOAL];
+    if plan.goals().any(|(_, g)| g.responsible.is_some()) {
+        cols.push(header::RESPONSIBLE);
     }
+    if plan.goals().any(|(_, g)| g.schedule.is_some()) {
+        cols.push(header::SCHEDULE);
+    }
+    if who.rates() {
+        cols.push(header::RATING);
+    }
+    cols.push(header::COMMENT);
+    cols
 }
 
 /// Folds a header for matching: lower case, letters and digits only.
@@ -129,11 +140,21 @@ pub fn classify_header(text: &str) -> Option<header::Column> {
         Some(H::Rating)
     } else if f.starts_with("kommentar") || f.starts_with("nuläge") {
         Some(H::Comment)
+    } else if is(header::RESPONSIBLE) {
+        Some(H::Responsible)
+    } else if is(header::SCHEDULE) {
+        Some(H::Schedule)
     } else if f.starts_with(&fold(header::AREA)) {
         Some(H::Area)
     } else {
         None
     }
+}
+
+/// The first line above the answer table: the plan's title and period,
+/// the same in every respondent's template.
+pub fn title_line(plan: &Plan) -> String {
+    format!("{} – uppföljning {}", plan.title, plan.period)
 }
 
 /// The three lines above the answer table (column A, rows 1–3): title,
@@ -146,10 +167,13 @@ pub fn preamble(plan: &Plan, who: &Respondent) -> [String; 3] {
             plan.scale_legend()
         )
     } else {
-        "Samordnarens kommentarer. Bedömningar görs av regionerna.".to_string()
+        format!(
+            "Samordnarens kommentarer. Bedömningar görs av varje {} i sin egen mall.",
+            plan.noun.singular
+        )
     };
     [
-        format!("{} – uppföljning {}", plan.title, plan.period),
+        title_line(plan),
         format!("Svarande: {} – {}", who.code(plan), who.name(plan)),
         hint,
     ]
@@ -176,6 +200,8 @@ mod tests {
             header::AREA,
             header::GOAL_ID,
             header::GOAL,
+            header::RESPONSIBLE,
+            header::SCHEDULE,
             header::RATING,
             header::COMMENT,
         ] {

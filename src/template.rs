@@ -246,13 +246,11 @@ fn instructions(
             "   Lämna cellen blank om ni inte gör någon bedömning – då redovisas målet utan nivå."
                 .to_string(),
         );
-        let codes: Vec<&str> = plan.scale.iter().map(|l| l.code.as_str()).collect();
-        if codes.len() >= 2 {
+        if plan.scale.len() >= 2 {
             lines.push(format!(
-                "   Har målet två delar med olika status kan ni skriva båda, t.ex. {}/{}. Är ni osäkra, skriv t.ex. {}?.",
-                codes[0],
-                codes[codes.len() - 1],
-                codes[1.min(codes.len() - 1)]
+                "   Har målet två delar med olika status kan ni skriva båda, t.ex. {}. Är ni osäkra, skriv t.ex. {}.",
+                plan.compound_example(),
+                plan.uncertain_example()
             ));
         }
         lines.push(format!(
@@ -270,7 +268,8 @@ fn instructions(
         "4. Ändra inte mål-id, måltexter, rubriker eller bladens namn. De är låsta så att svaren kan läsas maskinellt."
             .to_string(),
         format!(
-            "5. Spara som Excel-arbetsbok (.xlsx) och skicka filen till {coord}. Filen får byta namn – den vet själv vilken plan och region den gäller."
+            "5. Spara som Excel-arbetsbok (.xlsx) och skicka filen till {coord}. Filen får byta namn – den vet själv vilken plan och {} den gäller.",
+            plan.noun.singular
         ),
         String::new(),
         "Kontrollera innan du skickar".to_string(),
@@ -304,7 +303,8 @@ fn answer_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     ws.set_name(ANSWER_SHEET)?;
-    let cols = columns(who);
+    let cols = columns(plan, who);
+    let col_of = |h: &str| cols.iter().position(|c| *c == h).map(|c| c as u16);
     let rating_col = cols
         .iter()
         .position(|c| *c == header::RATING)
@@ -325,6 +325,13 @@ fn answer_sheet(
         ws.set_column_width(rc, 11)?;
     }
     ws.set_column_width(comment_col, 80)?;
+    let metadata = [
+        (col_of(header::RESPONSIBLE), 18.0),
+        (col_of(header::SCHEDULE), 12.0),
+    ];
+    for (c, width) in metadata.iter().filter_map(|(c, w)| Some((c.as_ref()?, w))) {
+        ws.set_column_width(*c, *width)?;
+    }
 
     let mut row = HEADER_ROW + 1;
     for (area, goal) in plan.goals() {
@@ -339,6 +346,17 @@ fn answer_sheet(
         ws.write_string_with_format(row, 0, &area_text, &f.locked)?;
         ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
         ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
+        for (c, value) in [
+            (metadata[0].0, &goal.responsible),
+            (metadata[1].0, &goal.schedule),
+        ] {
+            if let Some(c) = c {
+                match value {
+                    Some(v) => ws.write_string_with_format(row, c, v, &f.locked)?,
+                    None => ws.write_blank(row, c, &f.locked)?,
+                };
+            }
+        }
         if let Some(rc) = rating_col {
             match answer.and_then(|a| a.rating.as_deref()) {
                 Some(r) => ws.write_string_with_format(row, rc, r, &f.open_rating)?,
@@ -363,7 +381,11 @@ fn answer_sheet(
             .set_error_message(
                 "Skalan är ".to_string()
                     + &codes.join(", ")
-                    + ". Sammansatta (U/E) och osäkra (P?) bedömningar godtas men följs upp. Välj OK för att behålla värdet.",
+                    + &format!(
+                        ". Sammansatta ({}) och osäkra ({}) bedömningar godtas men följs upp. Välj OK för att behålla värdet.",
+                        plan.compound_example(),
+                        plan.uncertain_example()
+                    ),
             )?
             .set_input_title("Bedömning")?
             .set_input_message(truncate_chars(&plan.scale_legend(), 250))?;

@@ -205,6 +205,21 @@ impl TryFrom<String> for Noun {
     }
 }
 
+impl Noun {
+    /// The singular as a column head: `Region`, `RPO`, `Kommun`.
+    pub fn heading(&self) -> String {
+        let mut c = self.singular.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+
+    /// Singular or plural, by count: `1 region`, `3 regioner`.
+    pub fn count(&self, n: usize) -> String {
+        format!("{n} {}", if n == 1 { &self.singular } else { &self.plural })
+    }
+}
+
 impl From<Noun> for String {
     fn from(n: Noun) -> String {
         n.to_string()

@@ -660,7 +660,8 @@ fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
                 Some(Column::Goal) => &mut cols.goal,
                 Some(Column::Rating) => &mut cols.rating,
                 Some(Column::Comment) => &mut cols.comment,
-                None => continue,
+                // The plan's own read-only columns; the validator knows them.
+                Some(Column::Responsible | Column::Schedule) | None => continue,
             };
             if slot.is_none() {
                 *slot = Some(c.col);

@@ -77,7 +77,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
                 || {
                     rayon::join(
                         || sheet(&|ws| summary(ws, plan, c, &s)),
-                        || sheet(&|ws| sources(ws, c, &s)),
+                        || sheet(&|ws| sources(ws, plan, c, &s)),
                     )
                 },
             )
@@ -112,9 +112,10 @@ fn title_rows(
         .collect();
     let mut line = format!("Skala: {}. ", plan.scale_legend());
     line += &format!(
-        "Svar från {} av {} regioner{}.",
+        "Svar från {} av {} {}{}.",
         plan.regions.len() - missing.len(),
         plan.regions.len(),
+        plan.noun.plural,
         if missing.is_empty() {
             String::new()
         } else {
@@ -273,10 +274,11 @@ fn answers(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("Svar")?;
+    let who = plan.noun.heading();
     header_row(
         ws,
         0,
-        &["Område", "Mål-id", "Region", "Bedömning", "Kommentar"],
+        &["Område", "Mål-id", &who, "Bedömning", "Kommentar"],
         &s.header,
     )?;
     ws.set_column_width(0, 16)?;
@@ -391,10 +393,12 @@ fn summary(
 
     // Counts per region: also the chart's data.
     let mut row = 2;
-    ws.write_string_with_format(row, 0, "Bedömningar per region", &s.bold)?;
+    let per = format!("Bedömningar per {}", plan.noun.singular);
+    ws.write_string_with_format(row, 0, &per, &s.bold)?;
     row += 1;
     let head = row;
-    let mut names: Vec<&str> = vec!["Region"];
+    let who = plan.noun.heading();
+    let mut names: Vec<&str> = vec![&who];
     names.extend(keys.iter().map(|(_, l)| l.as_str()));
     header_row(ws, row, &names, &s.header)?;
     row += 1;
@@ -425,7 +429,7 @@ fn summary(
                     rust_xlsxwriter::ChartSolidFill::new().set_color(fill(plan, k)),
                 ));
         }
-        chart.title().set_name("Bedömningar per region");
+        chart.title().set_name(&per);
         chart.y_axis().set_name("Antal mål");
         chart.set_width(640).set_height(360);
         ws.insert_chart(2, 2 + keys.len() as u16, &chart)?;
@@ -462,19 +466,22 @@ fn summary(
     let last = label(crate::plan::Meaning::NotStarted);
     let lists = [
         (
-            format!("Mål som alla regioner bedömer som {first}"),
+            format!("Mål som alla {} bedömer som {first}", plan.noun.plural),
             &st.achieved_everywhere,
         ),
         (
-            format!("Mål som alla regioner utom en bedömer som {first}"),
+            format!(
+                "Mål som alla {} utom en bedömer som {first}",
+                plan.noun.plural
+            ),
             &st.achieved_all_but_one,
         ),
         (
-            format!("Mål som minst en region bedömer som {last}"),
+            format!("Mål som minst en {} bedömer som {last}", plan.noun.singular),
             &st.not_started_somewhere,
         ),
         (
-            "Mål där minst en region saknar bedömning".to_string(),
+            format!("Mål där minst en {} saknar bedömning", plan.noun.singular),
             &st.missing_some_rating,
         ),
     ];
@@ -510,12 +517,24 @@ fn summary(
     Ok(())
 }
 
-fn sources(ws: &mut Worksheet, c: &Consolidation, s: &Styles) -> Result<(), XlsxError> {
+fn sources(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    c: &Consolidation,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("Källor")?;
     header_row(
         ws,
         0,
-        &["Fil", "Region", "Format", "SHA-256", "Tid", "Status"],
+        &[
+            "Fil",
+            &plan.noun.heading(),
+            "Format",
+            "SHA-256",
+            "Tid",
+            "Status",
+        ],
         &s.header,
     )?;
     for (col, w) in [

@@ -26,10 +26,11 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
     );
     let ws = wb.add_worksheet();
     ws.set_name("Avvikelser")?;
+    let who = plan.noun.heading();
     let names = [
         "Kod",
         "Allvarlighet",
-        "Region",
+        who.as_str(),
         "Mål",
         "Fil",
         "Blad",

@@ -282,7 +282,8 @@ pub(super) fn identify(
             Some((*one).clone())
         }
         [] => refuse(findings, C::UnknownRegion, format!(
-            "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av {}. Använd regionens utskickade mall.",
+            "Det går inte att avgöra vilken {} filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av {}. Använd den utskickade mallen.",
+            plan.noun.singular,
             Respondent::all(plan).iter().map(|w| w.code(plan).0.clone()).collect::<Vec<_>>().join(", ")
         )),
         many => refuse(findings, C::ConflictingIdentity, conflict_message(plan, many, &claims)),
@@ -311,7 +312,8 @@ fn sheet_refusal(plan: &Plan, raw: &RawReturn) -> Option<(C, String)> {
         return Some((
             C::UnknownRegion,
             format!(
-                "Filen gäller \"{code}\", som inte rapporterar i planen (regioner: {}).",
+                "Filen gäller \"{code}\", som inte rapporterar i planen ({}: {}).",
+                plan.noun.plural,
                 regions.join(", ")
             ),
         ));
@@ -339,8 +341,8 @@ fn role_mismatch(plan: &Plan, raw: &RawReturn, claims: &[Claim]) -> Option<Strin
     }
     let region = named_region.map_or(&sheet.who, |c| &c.who);
     Some(format!(
-        "Filen är {}s mall ({}), men skickades som {}s svar. Regionen ska fylla i sin egen mall, som har en kolumn för bedömning.",
-        sheet.who.code(plan), sheet.who.name(plan), region.code(plan)
+        "Filen är {}s mall ({}), men skickades som {}s svar. Varje {} ska fylla i sin egen mall, som har en kolumn för bedömning.",
+        sheet.who.code(plan), sheet.who.name(plan), region.code(plan), plan.noun.singular
     ))
 }
 

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::{fold, quote, quote_full, utf16_len, GoalAnswer};
-use crate::contract::{preamble, ANSWER_SHEET, CELL_LIMIT};
+use crate::contract::header::Column;
+use crate::contract::{classify_header, preamble, ANSWER_SHEET, CELL_LIMIT};
 use crate::finding::{CellRef, Finding, FindingCode as C, Location};
 use crate::plan::{Area, Goal, GoalId, Plan, Respondent};
 use crate::rating::{self, Parsed, Rating};
@@ -70,9 +71,40 @@ impl<'a> Check<'a> {
         check.above_table();
         check.other_sheets(raw);
         for c in &sheet.outside {
-            check.push(outside(&c.text).at(check.at(cell_of(c))));
+            if !check.own_metadata(c) {
+                check.push(outside(&c.text).at(check.at(cell_of(c))));
+            }
         }
         (check.answers, check.findings)
+    }
+
+    /// Whether a cell outside the answer columns is the template's own
+    /// read-only `Ansvarig` or `Tidplan`: its header, or the plan's value on
+    /// its goal's row. Anything else written there is reported.
+    fn own_metadata(&self, c: &RawCell) -> bool {
+        let head = self.sheet.header_row;
+        let kind = self
+            .sheet
+            .outside
+            .iter()
+            .find(|h| h.row == head && h.col == c.col)
+            .and_then(|h| classify_header(&h.text));
+        let value = |g: &Goal| match kind {
+            Some(Column::Responsible) => g.responsible.clone(),
+            Some(Column::Schedule) => g.schedule.clone(),
+            _ => None,
+        };
+        if c.row == head {
+            return matches!(kind, Some(Column::Responsible | Column::Schedule));
+        }
+        self.sheet
+            .rows
+            .iter()
+            .find(|r| r.row == c.row)
+            .and_then(|r| r.goal_id.as_ref())
+            .and_then(|id| self.by_id.get(id.text.trim()))
+            .and_then(|(_, g)| value(g))
+            .is_some_and(|v| fold(&v) == fold(&c.text))
     }
 
     fn at(&self, cell: CellRef) -> Location {
@@ -285,11 +317,11 @@ impl<'a> Check<'a> {
                     ""
                 };
                 self.push(Finding::new(C::MissingRating, format!(
-                    "Bedömning saknas för mål {gid}{hint}. Ange {codes}; lämna cellen blank bara om regionen inte kan bedöma målet."
+                    "Bedömning saknas för mål {gid}{hint}. Ange {codes}; lämna cellen blank bara om {} inte kan bedöma målet.", self.code
                 )).goal(gid).at(loc.clone()));
                 if ans.comment.is_some() {
                     self.push(Finding::new(C::CommentWithoutRating, format!(
-                        "Mål {gid} har en kommentar men ingen bedömning. Ange {codes} om regionen kan bedöma målet."
+                        "Mål {gid} har en kommentar men ingen bedömning. Ange {codes} om {} kan bedöma målet.", self.code
                     )).goal(gid).at(loc));
                 }
             }
@@ -318,7 +350,7 @@ impl<'a> Check<'a> {
     }
 
     fn accept_rating(&mut self, r: Rating, gid: &str, loc: &Location, ans: &mut GoalAnswer) {
-        for f in flag_form(&r, gid) {
+        for f in flag_form(&r, gid, &self.code) {
             self.push(f.at(loc.clone()));
         }
         ans.rating = Some(r);
@@ -402,17 +434,17 @@ fn codes_or(plan: &Plan) -> String {
 }
 
 /// Findings for a rating merged as written but to be followed up.
-fn flag_form(r: &Rating, gid: &str) -> Vec<Finding> {
+fn flag_form(r: &Rating, gid: &str, who: &str) -> Vec<Finding> {
     match r {
         Rating::Compound(_) => vec![Finding::new(C::CompoundRating, format!(
             "Mål {gid} har den sammansatta bedömningen {r}: målet har flera delar med olika status. Den redovisas som den är skriven; följ upp vilken del som gäller vad."
         )).goal(gid)],
         Rating::Uncertain(inner) => {
             let mut out = vec![Finding::new(C::UncertainRating, format!(
-                "Bedömningen {r} för mål {gid} är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med regionen."
+                "Bedömningen {r} för mål {gid} är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med {who}."
             )).goal(gid)];
             if matches!(**inner, Rating::Compound(_)) {
-                out.extend(flag_form(inner, gid));
+                out.extend(flag_form(inner, gid, who));
             }
             out
         }
