@@ -685,5 +685,8 @@ fn a_title_naming_the_coordinator_does_not_confuse_identity() {
     raw.meta.clear(); // as if copied into a new workbook
     let sub = samla::validate::validate(&plan, path, &raw);
     assert_eq!(sub.respondent(), Some(&who), "{:?}", sub.findings);
-    assert!(sub.findings.iter().any(|f| f.code == samla::FindingCode::IdentityFromFileName));
+    assert!(sub
+        .findings
+        .iter()
+        .any(|f| f.code == samla::FindingCode::IdentityFromFileName));
 }
