@@ -156,7 +156,7 @@ fn missing_rating() {
         &p.display().to_string(),
         Some("Uppföljning"),
         Some("D10"),
-        "Bedömning saknas för mål 1.5. Ange U, P eller E; lämna cellen blank bara om regionen inte kan bedöma målet.",
+        "Bedömning saknas för mål 1.5. Ange U, P eller E; lämna cellen blank bara om RJH inte kan bedöma målet.",
     );
     assert_eq!(f.region.as_deref(), Some("RJH"));
     assert_eq!(f.severity, Severity::Warning);
@@ -192,7 +192,7 @@ fn missing_rating_when_the_rating_column_is_deleted() {
     let f = only(&sub, C::MissingRating, Some("1.1"));
     assert_eq!(
         f.message,
-        "Bedömning saknas för mål 1.1 (kolumnen Bedömning saknas i filen). Ange U, P eller E; lämna cellen blank bara om regionen inte kan bedöma målet."
+        "Bedömning saknas för mål 1.1 (kolumnen Bedömning saknas i filen). Ange U, P eller E; lämna cellen blank bara om RV inte kan bedöma målet."
     );
     let loc = f.location.as_ref().unwrap();
     assert_eq!(
@@ -215,7 +215,7 @@ fn comment_without_rating() {
         &file("rjh.xlsx"),
         Some("Uppföljning"),
         Some("D36"),
-        "Mål 5.5 har en kommentar men ingen bedömning. Ange U, P eller E om regionen kan bedöma målet.",
+        "Mål 5.5 har en kommentar men ingen bedömning. Ange U, P eller E om RJH kan bedöma målet.",
     );
     // The comment itself is kept.
     assert_eq!(essence(&sub)["5.5"].1, expected("RJH")["5.5"].1);
@@ -289,7 +289,7 @@ fn uncertain_rating_is_merged_as_written() {
         &file("rjh-sammansatt.xlsx"),
         Some("Uppföljning"),
         Some("D7"),
-        "Bedömningen U? för mål 1.2 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med regionen.",
+        "Bedömningen U? för mål 1.2 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med RJH.",
     );
     assert_eq!(
         rating(&sub, "1.2"),
@@ -303,7 +303,7 @@ fn uncertain_rating_is_merged_as_written() {
         &file("rjh-sammansatt.xlsx"),
         Some("Uppföljning"),
         Some("D8"),
-        "Bedömningen U/E? för mål 1.3 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med regionen.",
+        "Bedömningen U/E? för mål 1.3 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med RJH.",
     );
     assert_finding(
         c,
@@ -847,7 +847,7 @@ fn unknown_region_without_identity() {
         &file("utan-namn.xlsx"),
         None,
         None,
-        "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av RJH, RN, RV, RVN, RCC Norr. Använd regionens utskickade mall.",
+        "Det går inte att avgöra vilken region filen gäller: den saknar samlas identitetsblad och varken bladet eller filnamnet nämner någon av RJH, RN, RV, RVN, RCC Norr. Använd den utskickade mallen.",
     );
     // Two regions named in the file name, no identity sheet: the witnesses
     // disagree, so it is refused as a conflict (before: unknown-region).
@@ -869,7 +869,7 @@ fn role_mismatch() {
         &file("cancerplan-RJH.xlsx"),
         None,
         None,
-        "Filen är RCC Norrs mall (Regionalt cancercentrum norr), men skickades som RJHs svar. Regionen ska fylla i sin egen mall, som har en kolumn för bedömning.",
+        "Filen är RCC Norrs mall (Regionalt cancercentrum norr), men skickades som RJHs svar. Varje region ska fylla i sin egen mall, som har en kolumn för bedömning.",
     );
     // The same file under a neutral name is the coordinator's own return.
     let sub = read_xlsx("rcc-norr.xlsx", &coordinator_as_region());
@@ -1102,7 +1102,7 @@ fn an_xls_return_reads_like_the_xlsx() {
         &file("rn.xls"),
         Some("Uppföljning"),
         Some("D10"),
-        "Bedömning saknas för mål 1.5. Ange U, P eller E; lämna cellen blank bara om regionen inte kan bedöma målet.",
+        "Bedömning saknas för mål 1.5. Ange U, P eller E; lämna cellen blank bara om RN inte kan bedöma målet.",
     );
 }
 
@@ -1678,7 +1678,7 @@ fn an_xlsb_return_reads_like_the_xlsx() {
         &file("rv.xlsb"),
         Some("Uppföljning"),
         Some("D37"),
-        "Bedömningen P? för mål 5.6 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med regionen.",
+        "Bedömningen P? för mål 5.6 är osäker (frågetecken). Den redovisas som den är skriven; bekräfta den med RV.",
     );
 }
 

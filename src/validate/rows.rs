@@ -95,7 +95,9 @@ impl<'a> Check<'a> {
             _ => None,
         };
         if c.row == head {
-            return matches!(kind, Some(Column::Responsible | Column::Schedule));
+            // Only a column the plan's template has: one a respondent
+            // added under the same name is theirs, and reported.
+            return self.plan.goals().any(|(_, g)| value(g).is_some());
         }
         self.sheet
             .rows
