@@ -238,6 +238,12 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
         names.named_in(&without_plan_text(plan, &stem)),
         Witness::FileName,
     );
+    // Returns are sent to the coordinator, so a file name naming it
+    // ("Svar från RJH till RCC Norr") says nothing against a region that
+    // another witness names.
+    if out.iter().any(|c| c.who.rates()) {
+        out.retain(|c| c.witness != Witness::FileName || c.who.rates());
+    }
     out
 }
 
