@@ -1039,6 +1039,40 @@ fn witnesses_that_agree_or_are_silent_accept_the_return() {
     only(&sub, C::IdentityFromFileName, None);
 }
 
+#[test]
+fn a_return_is_never_merged_as_another_respondent() {
+    // Every genuine return under a file name naming every respondent.
+    let codes = ["RJH", "RN", "RV", "RVN", "RCC Norr"];
+    for sender in codes {
+        let bytes = genuine(sender);
+        for named in codes {
+            let name = format!("svar {named}.xlsx");
+            let sub = read(&name, &bytes);
+            let refused_as = sub
+                .findings
+                .iter()
+                .find(|f| f.severity == Severity::Error)
+                .map(|f| f.code);
+            let (want_accepted, want_refusal) = match (sender, named) {
+                _ if sender == named => (true, None),
+                // Sent to the coordinator: the name says nothing against the region.
+                (_, "RCC Norr") => (true, None),
+                ("RCC Norr", _) => (false, Some(C::RoleMismatch)),
+                _ => (false, Some(C::ConflictingIdentity)),
+            };
+            assert_eq!(sub.accepted(), want_accepted, "{sender} as {name}");
+            assert_eq!(refused_as, want_refusal, "{sender} as {name}");
+            if want_accepted {
+                assert_eq!(
+                    sub.respondent(),
+                    Some(&who(&plan(), sender)),
+                    "{sender} as {name}"
+                );
+            }
+        }
+    }
+}
+
 /// The plan, retitled so that its title names the coordinator and a region.
 fn plan_naming_respondents() -> samla::Plan {
     let mut p = plan();
