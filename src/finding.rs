@@ -100,6 +100,10 @@ codes! {
     UntrustedTime = "untrusted-time", Warning, "A save time inside the file, or the file's modification time, is unreadable, lies in the future or before 1990; it is not used to tell which return is newest.";
     ConflictingSubmission = "conflicting-submission", Warning, "Two returns from the same region disagree on a goal; the difference is listed.";
     NotATemplate = "not-a-template", Error, "A workbook that is not a samla template (no answer sheet found); it is not merged.";
+    UnreadableCell = "unreadable-cell", Error, "A cell's stored value could not be read (a shared-string index that is negative, not a number or past the string table); its value is not guessed or merged.";
+    DuplicateCell = "duplicate-cell", Error, "A damaged file holds the same cell twice; neither value is merged, both are quoted in the finding.";
+    FormulaValue = "formula-value", Warning, "A rating or comment is computed by a formula; its saved result was merged, to check.";
+    WrongExtension = "wrong-extension", Info, "The file's name says another format than its content (e.g. an .xls or .ods named .xlsx); it was read by its content.";
     UnreadableFile = "unreadable-file", Error, "The file could not be read as a workbook (corrupt, truncated, encrypted, wrong format).";
     FileLimitExceeded = "file-limit-exceeded", Error, "The file exceeds a safety limit (size, zip expansion, sheet dimensions, cells, sheets); it is not parsed.";
     ReaderFailed = "reader-failed", Error, "Reading the file crashed, ran out of memory or took too long; the rest of the inbox was still merged.";
@@ -174,6 +178,14 @@ impl fmt::Display for CellRef {
 impl Serialize for CellRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// From A1 notation, as [`CellRef`] serializes (the sandbox's worker protocol).
+impl<'de> serde::Deserialize<'de> for CellRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CellRef, D::Error> {
+        let s = String::deserialize(d)?;
+        CellRef::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("no cell: {s}")))
     }
 }
 

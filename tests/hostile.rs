@@ -83,13 +83,23 @@ fn truncated_xlsx() {
 }
 
 #[test]
-fn text_named_xlsx() {
+fn a_csv_named_xlsx_is_called_a_csv() {
     let e = refused("ingen-zip.xlsx", &not_a_zip());
     assert_file_finding(
         &finding_of("ingen-zip.xlsx", &e),
         C::UnreadableFile,
         "ingen-zip.xlsx",
-        "filen är inget kalkylblad (varken .xlsx, .xlsm, .xlsb, .xls eller .ods). Kontrollera att rätt fil skickades.",
+        "filen är en CSV-fil (text med värden åtskilda av semikolon, komma eller tabb), inget kalkylblad, fast den heter som ett. Fyll i den utskickade mallen i Excel och spara den som Excel-arbetsbok (.xlsx).",
+    );
+    let e = refused(
+        "anteckning.xlsx",
+        "RN ringer tillbaka på måndag.\n".as_bytes(),
+    );
+    assert_file_finding(
+        &finding_of("anteckning.xlsx", &e),
+        C::UnreadableFile,
+        "anteckning.xlsx",
+        "filen är en textfil, inget kalkylblad, fast den heter som ett. Fyll i den utskickade mallen i Excel och spara den som Excel-arbetsbok (.xlsx).",
     );
 }
 
@@ -358,6 +368,175 @@ fn entries_that_are_not_returns_are_left_alone() {
     assert_eq!(out.summary.skipped, 7);
     assert_eq!(out.summary.merged, 1);
     assert_eq!(c.reported, vec!["RV"]);
+}
+
+// ---------------------------------------------------------------------------
+// Damaged packages: named, not guessed
+// ---------------------------------------------------------------------------
+
+/// The rating of `goal` as written, from an accepted return.
+fn written(sub: &Submission, goal: &str) -> Option<String> {
+    let answers = sub.answers().expect("the return is accepted");
+    answers
+        .iter()
+        .find(|(g, _)| g.0 == goal)
+        .and_then(|(_, a)| a.written.clone())
+}
+
+/// The findings of `code`.
+fn with_code(sub: &Submission, code: C) -> Vec<&Finding> {
+    sub.findings.iter().filter(|f| f.code == code).collect()
+}
+
+/// Asserts a finding at a cell of the answer sheet.
+fn assert_cell_finding(f: &Finding, code: C, name: &str, cell: &str, message: &str) {
+    assert_eq!(f.code, code, "{f}");
+    assert_eq!(f.severity, code.severity());
+    let loc = f.location.as_ref().expect("a location");
+    assert_eq!(loc.file, path(name).display().to_string());
+    assert_eq!(loc.sheet.as_deref(), Some("Uppföljning"));
+    assert_eq!(loc.a1().as_deref(), Some(cell));
+    assert_eq!(f.message, message);
+}
+
+/// Every goal but `except` has the rating RJH's genuine return has.
+fn other_ratings_intact(sub: &Submission, except: &str) {
+    let book = Book::genuine("RJH");
+    for (_, g) in plan().goals() {
+        let id = g.id.0.as_str();
+        if id != except {
+            let want = book.sheet(ANSWERS).text(goal_row(id), RATING_COL);
+            assert_eq!(written(sub, id), want, "goal {id}");
+        }
+    }
+}
+
+#[test]
+fn duplicate_part_names_refuse_the_file() {
+    let e = refused("dubbeldel.xlsx", &duplicate_part());
+    assert_file_finding(
+        &finding_of("dubbeldel.xlsx", &e),
+        C::UnreadableFile,
+        "dubbeldel.xlsx",
+        "filen är skadad: arkivet har två delar med samma namn (xl/worksheets/sheet2.xml), så det går inte att veta vilken som gäller. Öppna filen i Excel, spara om den och skicka igen.",
+    );
+}
+
+#[test]
+fn a_bad_shared_string_index_is_a_finding_at_its_cell() {
+    let cell = a1(goal_row("1.1"), RATING_COL);
+    let strings = unzip(&genuine("RJH"))
+        .into_iter()
+        .find(|(n, _)| n == "xl/sharedStrings.xml")
+        .map(|(_, d)| String::from_utf8_lossy(&d).matches("<si>").count())
+        .unwrap();
+    for index in ["-1", "x", "999999"] {
+        let name = format!("index{index}.xlsx");
+        let sub = read_ok(&name, &shared_string_index(index));
+        let f = with_code(&sub, C::UnreadableCell);
+        assert_eq!(f.len(), 1, "{index}: {:#?}", sub.findings);
+        assert_cell_finding(
+            f[0],
+            C::UnreadableCell,
+            &name,
+            &cell,
+            &format!("Cellen {cell} kunde inte läsas: den pekar på delad text nr \"{index}\", men filens texttabell har {strings} texter (nr 0–{}). Filen är skadad; cellens värde har inte förts in. Skriv in värdet igen i Excel och skicka filen på nytt.", strings - 1),
+        );
+        // Not guessed (string 0 would be the sheet's title), and said so.
+        assert_eq!(written(&sub, "1.1"), None, "{index}");
+        let before = read_ok("rjh.xlsx", &genuine("RJH"));
+        assert_eq!(
+            with_code(&sub, C::MissingRating).len(),
+            with_code(&before, C::MissingRating).len() + 1,
+            "{index}"
+        );
+        other_ratings_intact(&sub, "1.1");
+    }
+}
+
+#[test]
+fn a_duplicated_cell_is_a_finding_quoting_both_values() {
+    let cell = a1(goal_row("1.1"), RATING_COL);
+    let first = Book::genuine("RJH")
+        .sheet(ANSWERS)
+        .text(goal_row("1.1"), RATING_COL)
+        .unwrap();
+    let sub = read_ok("dubbelcell.xlsx", &duplicated_cell());
+    let f = with_code(&sub, C::DuplicateCell);
+    assert_eq!(f.len(), 1, "{:#?}", sub.findings);
+    assert_cell_finding(
+        f[0],
+        C::DuplicateCell,
+        "dubbelcell.xlsx",
+        &cell,
+        &format!("Cellen {cell} finns två gånger i filen, med \"{first}\" och \"E\"; ingen av dem har förts in. Filen är skadad: öppna den i Excel, kontrollera cellen, spara och skicka igen."),
+    );
+    assert_eq!(written(&sub, "1.1"), None);
+    other_ratings_intact(&sub, "1.1");
+}
+
+#[test]
+fn a_rating_or_comment_computed_by_a_formula_is_a_finding() {
+    let book = formulas();
+    let rating = a1(goal_row("1.1"), RATING_COL);
+    let comment = a1(goal_row("1.2"), COMMENT_COL);
+    let sub = read_ok("rvn-formler.xlsx", &book.to_xlsx());
+    let f = with_code(&sub, C::FormulaValue);
+    assert_eq!(f.len(), 3, "{:#?}", sub.findings);
+    assert_cell_finding(
+        f[0],
+        C::FormulaValue,
+        "rvn-formler.xlsx",
+        &rating,
+        &format!("Bedömningen i cellen {rating} räknas fram med formeln =IF(TRUE,\"U\",\"P\"); det sparade resultatet \"U\" har förts in. Kontrollera det och skriv in värdet som text i stället för en formel."),
+    );
+    assert_cell_finding(
+        f[1],
+        C::FormulaValue,
+        "rvn-formler.xlsx",
+        &comment,
+        &format!("Kommentaren i cellen {comment} räknas fram med formeln =\"Screening införd \"&\"för två årskullar\"; det sparade resultatet \"Screening införd för två årskullar\" har förts in. Kontrollera det och skriv in värdet som text i stället för en formel."),
+    );
+    assert_eq!(written(&sub, "1.1").as_deref(), Some("U"));
+    // The same from LibreOffice's format.
+    let sub = read_ok("rvn-formler.ods", &book.to_ods());
+    let cells: Vec<Option<String>> = with_code(&sub, C::FormulaValue)
+        .iter()
+        .map(|f| f.location.as_ref().unwrap().a1())
+        .collect();
+    assert_eq!(cells.len(), 3, "{:#?}", sub.findings);
+    assert_eq!(cells[0].as_deref(), Some(rating.as_str()));
+    assert_eq!(cells[1].as_deref(), Some(comment.as_str()));
+}
+
+#[test]
+fn an_xls_or_ods_named_xlsx_is_read_with_an_info_finding() {
+    for (name, bytes, what) in [
+        (
+            "rn-xls.xlsx",
+            Book::genuine("RN").to_xls(),
+            "en Excel 97–2003-arbetsbok (.xls)",
+        ),
+        (
+            "rn-ods.xlsx",
+            Book::genuine("RN").to_ods(),
+            "ett OpenDocument-kalkylblad (.ods)",
+        ),
+    ] {
+        let sub = read_ok(name, &bytes);
+        assert!(sub.accepted(), "{name}: {:#?}", sub.findings);
+        let f = with_code(&sub, C::WrongExtension);
+        assert_eq!(f.len(), 1, "{name}");
+        assert_file_finding(
+            f[0],
+            C::WrongExtension,
+            name,
+            &format!("Filen heter .xlsx men är {what}; den lästes som det den är. Inget behöver göras, men spara gärna med rätt filändelse nästa gång."),
+        );
+    }
+    // A real .xlsx under its own name has no such finding.
+    let sub = read_ok("rn.xlsx", &genuine("RN"));
+    assert!(with_code(&sub, C::WrongExtension).is_empty());
 }
 
 // ---------------------------------------------------------------------------

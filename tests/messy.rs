@@ -1786,6 +1786,22 @@ fn every_finding_code_has_a_test() {
             "messy::superseded_and_conflicting_submissions",
         ),
         (C::NotATemplate, "messy::not_a_template_is_refused"),
+        (
+            C::UnreadableCell,
+            "hostile::a_bad_shared_string_index_is_a_finding_at_its_cell",
+        ),
+        (
+            C::DuplicateCell,
+            "hostile::a_duplicated_cell_is_a_finding_quoting_both_values",
+        ),
+        (
+            C::FormulaValue,
+            "hostile::a_rating_or_comment_computed_by_a_formula_is_a_finding",
+        ),
+        (
+            C::WrongExtension,
+            "hostile::an_xls_or_ods_named_xlsx_is_read_with_an_info_finding",
+        ),
         (C::UnreadableFile, "hostile::empty_file and others"),
         (C::FileLimitExceeded, "hostile::zip_bomb_* and others"),
         (C::ReaderFailed, "hostile::reader_failed_*"),

@@ -8,7 +8,7 @@
 mod fixtures;
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -274,20 +274,6 @@ fn corpus() -> &'static [(Vec<u8>, &'static str)] {
             (book.to_ods(), "ods"),
         ]
     })
-}
-
-/// The parts of a zip, uncompressed.
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-            let mut data = Vec::new();
-            f.read_to_end(&mut data).unwrap();
-            (name, data)
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone)]

@@ -25,14 +25,16 @@ use std::path::Path;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
+mod damage;
 mod prescan;
 pub mod props;
+mod sniff;
 pub use props::{DocProperties, PropertyTime, TimeUnreadable, UtcTime};
 
 use crate::contract::{
     classify_header, header::Column, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET,
 };
-use crate::finding::FindingCode;
+use crate::finding::{CellRef, Finding, FindingCode, Location};
 
 /// Safety limits for one return. A real return is about 15 KB with a few
 /// hundred cells; the limits are generous multiples of that.
@@ -201,6 +203,10 @@ pub struct RawReturn {
     pub properties: DocProperties,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
+    /// What the reader could not read for certain (a damaged cell, a
+    /// formula's saved result, a name that says another format), each a
+    /// finding-to-be; the cells concerned are not guessed.
+    pub doubts: Vec<Doubt>,
 }
 
 /// Why a file could not be read; `code` says which finding it becomes.
@@ -225,6 +231,50 @@ impl ReadFailure {
             code: FindingCode::FileLimitExceeded,
             message: msg.into(),
         }
+    }
+}
+
+/// Something the reader could not read for certain, and where: it becomes
+/// a finding of the return ([`Doubt::finding`]) while the rest is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doubt {
+    /// The finding it becomes, e.g. `duplicate-cell`.
+    pub code: FindingCode,
+    /// The sheet; None when the doubt is about the whole file.
+    pub sheet: Option<String>,
+    /// The cell; None when the doubt is about a sheet or the whole file.
+    pub cell: Option<CellRef>,
+    /// Swedish: what was found, what was done with it, what to do.
+    pub message: String,
+}
+
+impl Doubt {
+    pub(crate) fn cell(code: FindingCode, sheet: &str, at: CellRef, message: String) -> Doubt {
+        Doubt {
+            code,
+            sheet: Some(sheet.to_string()),
+            cell: Some(at),
+            message,
+        }
+    }
+
+    pub(crate) fn file(code: FindingCode, message: String) -> Doubt {
+        Doubt {
+            code,
+            sheet: None,
+            cell: None,
+            message,
+        }
+    }
+
+    /// The finding for the return read from `file`.
+    pub fn finding(&self, file: &Path) -> Finding {
+        let at = match (&self.sheet, self.cell) {
+            (Some(s), Some(c)) => Location::at(file, s, c),
+            (Some(s), None) => Location::sheet(file, s),
+            _ => Location::file(file),
+        };
+        Finding::new(self.code, format!("{}.", self.message)).at(at)
     }
 }
 
@@ -290,10 +340,10 @@ fn read_bytes_unguarded(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (format, properties) = sniff(bytes, &ext, limits)?;
-    let sha256 = hex(&sha2::Sha256::digest(bytes));
-    let cursor = Cursor::new(bytes);
-    let mut raw = match format {
+    let sniffed = sniff::sniff(bytes, &ext, limits)?;
+    let format = sniffed.format;
+    let cursor = Cursor::new(sniffed.patched.as_deref().unwrap_or(bytes));
+    let (mut raw, formulas) = match format {
         Format::Xlsx => {
             let mut wb = Xlsx::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
             extract(&mut XlsxSource(&mut wb), limits)?
@@ -318,9 +368,49 @@ fn read_bytes_unguarded(
         (Format::Xls, _) => "xls".into(),
         (Format::Ods, _) => "ods".into(),
     };
-    raw.properties = properties;
-    raw.sha256 = sha256;
+    raw.doubts = sniffed.doubts;
+    let mut formulas = formulas;
+    if let Some(f) = raw
+        .answer
+        .as_ref()
+        .and_then(|a| sniffed.formulas.get(&a.name))
+    {
+        formulas.extend(f.clone());
+    }
+    raw.doubts.extend(formula_doubts(&raw, formulas));
+    raw.properties = sniffed.properties;
+    raw.sha256 = hex(&sha2::Sha256::digest(bytes));
     Ok(raw)
+}
+
+/// A doubt for each rating or comment of the answer table computed by a
+/// formula: its saved result is what was read, and a person should check it.
+fn formula_doubts(raw: &RawReturn, formulas: BTreeMap<CellRef, String>) -> Vec<Doubt> {
+    let Some(sheet) = &raw.answer else {
+        return Vec::new();
+    };
+    let cells = sheet.rows.iter().flat_map(|r| {
+        [(&r.rating, "Bedömningen"), (&r.comment, "Kommentaren")]
+            .into_iter()
+            .filter_map(|(c, what)| Some((c.as_ref()?, what)))
+    });
+    cells
+        .filter_map(|(c, what)| {
+            let at = CellRef::new(c.row, c.col);
+            // ODF writes `of:=…`; show every formula as Excel does, `=…`.
+            let f = formulas.get(&at)?;
+            let f = f.trim_start_matches("of:").trim_start_matches('=');
+            Some(Doubt::cell(
+                FindingCode::FormulaValue,
+                &sheet.name,
+                at,
+                format!(
+                    "{what} i cellen {at} räknas fram med formeln ={f}; det sparade resultatet \"{}\" har förts in. Kontrollera det och skriv in värdet som text i stället för en formel",
+                    c.text
+                ),
+            ))
+        })
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -333,152 +423,17 @@ fn parse_error(detail: &str) -> ReadFailure {
     ))
 }
 
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-/// Decides the format from the bytes, not the name, and checks the zip
-/// container against the limits before any parser sees it.
-fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<(Format, DocProperties), ReadFailure> {
-    if bytes.is_empty() {
-        return Err(ReadFailure::unreadable("filen är tom (0 byte)"));
-    }
-    if bytes.starts_with(CFB_MAGIC) {
-        if matches!(ext, "xlsx" | "xlsm" | "xlsb")
-            || contains(bytes, b"E\0n\0c\0r\0y\0p\0t\0i\0o\0n\0I\0n\0f\0o")
-        {
-            return Err(ReadFailure::unreadable(
-                "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen.",
-            ));
-        }
-        prescan::xls(bytes, limits)?;
-        return Ok((Format::Xls, props::from_cfb(bytes)));
-    }
-    if !bytes.starts_with(ZIP_MAGIC) {
-        return Err(ReadFailure::unreadable(
-            "filen är inget kalkylblad (varken .xlsx, .xlsm, .xlsb, .xls eller .ods). Kontrollera att rätt fil skickades.",
-        ));
-    }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        ReadFailure::unreadable(format!(
-            "filen är trasig eller avkortad (zip-arkivet kan inte läsas: {e})"
-        ))
-    })?;
-    if zip.len() > limits.max_entries {
-        return Err(ReadFailure::limit(format!(
-            "arkivet har {} delar, gränsen är {}",
-            zip.len(),
-            limits.max_entries
-        )));
-    }
-    let mut total: u64 = 0;
-    let mut sheets = 0usize;
-    let mut format = None;
-    let mut shared_strings = None;
-    for i in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(i)
-            .map_err(|e| ReadFailure::unreadable(format!("trasigt zip-arkiv: {e}")))?;
-        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        let size = entry.size();
-        let packed = entry.compressed_size().max(1);
-        if size > limits.max_entry_bytes {
-            return Err(ReadFailure::limit(format!(
-                "delen {name} packas upp till {} MB, gränsen är {} MB (möjlig zip-bomb)",
-                size >> 20,
-                limits.max_entry_bytes >> 20
-            )));
-        }
-        if size > (1 << 20) && size / packed > limits.max_ratio {
-            return Err(ReadFailure::limit(format!(
-                "delen {name} packas upp {} gånger (gränsen är {}): möjlig zip-bomb",
-                size / packed,
-                limits.max_ratio
-            )));
-        }
-        total = total.saturating_add(size);
-        match name.as_str() {
-            "xl/workbook.xml" => format = Some(Format::Xlsx),
-            "xl/workbook.bin" => format = Some(Format::Xlsb),
-            "content.xml" if format.is_none() => format = Some(Format::Ods),
-            "xl/sharedStrings.xml" => shared_strings = Some(i),
-            _ => {}
-        }
-        if name.starts_with("xl/worksheets/sheet") || name.starts_with("xl/chartsheets/") {
-            sheets += 1;
-        }
-    }
-    if total > limits.max_total_bytes {
-        return Err(ReadFailure::limit(format!(
-            "arkivet packas upp till {} MB, gränsen är {} MB",
-            total >> 20,
-            limits.max_total_bytes >> 20
-        )));
-    }
-    if sheets > limits.max_sheets {
-        return Err(ReadFailure::limit(format!(
-            "arbetsboken har {sheets} blad, gränsen är {}",
-            limits.max_sheets
-        )));
-    }
-    let Some(format) = format else {
-        return Err(ReadFailure::unreadable(
-            "zip-filen är inget kalkylblad (ingen arbetsbok i arkivet). Kontrollera att rätt fil skickades.",
-        ));
-    };
-    if let Some(i) = shared_strings {
-        let declared = declared_shared_strings(&mut zip, i);
-        if declared > limits.max_shared_strings {
-            return Err(ReadFailure::limit(format!(
-                "tabellen över delade texter anger {declared} poster, gränsen är {}",
-                limits.max_shared_strings
-            )));
-        }
-    }
-    match format {
-        Format::Xlsx => prescan::xlsx(&mut zip)?,
-        Format::Ods => prescan::ods(&mut zip, limits)?,
-        Format::Xlsb | Format::Xls => {}
-    }
-    let properties = props::from_zip(&mut zip, format == Format::Ods);
-    Ok((format, properties))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// The `count`/`uniqueCount` a shared-string table declares: calamine
-/// reserves that many entries up front, so a lie of billions would abort.
-fn declared_shared_strings<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize) -> u64 {
-    let Ok(entry) = zip.by_index(index) else {
-        return 0;
-    };
-    let mut buf = Vec::new();
-    if entry.take(4096).read_to_end(&mut buf).is_err() {
-        return 0;
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let mut max = 0u64;
-    for attr in ["uniqueCount=\"", "count=\""] {
-        let mut rest = head.as_ref();
-        while let Some(p) = rest.find(attr) {
-            let digits: String = rest[p + attr.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            max = max.max(digits.parse::<u64>().unwrap_or(u64::MAX));
-            rest = &rest[p + attr.len()..];
-        }
-    }
-    max
-}
-
 /// A workbook whose sheets can be read cell by cell.
 trait Source {
     fn sheet_names(&self) -> Vec<String>;
     /// Calls `f` for each non-empty cell of `sheet` until it returns false.
     fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(RawCell) -> bool)
         -> Result<(), ReadFailure>;
+    /// The formulas of `sheet` by cell, where the format gives them
+    /// without building the sheet's grid (`.xlsx` ones come from the scan).
+    fn formulas(&mut self, _sheet: &str) -> BTreeMap<CellRef, String> {
+        BTreeMap::new()
+    }
 }
 
 struct XlsxSource<'a, RS: Read + Seek>(&'a mut Xlsx<RS>);
@@ -559,6 +514,17 @@ where
             }
         }
         Ok(())
+    }
+    fn formulas(&mut self, sheet: &str) -> BTreeMap<CellRef, String> {
+        let Ok(range) = self.0.worksheet_formula(sheet) else {
+            return BTreeMap::new();
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        range
+            .used_cells()
+            .filter(|(_, _, f)| !f.is_empty())
+            .map(|(r, c, f)| (CellRef::new(r0 + r as u32, c0 + c as u32), f.clone()))
+            .collect()
     }
 }
 
@@ -714,7 +680,12 @@ fn collect(
     }
 }
 
-fn extract(src: &mut dyn Source, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+/// Reads the identity sheet, the answer sheet and other sheets; also
+/// returns the answer sheet's formulas where the source gives them.
+fn extract(
+    src: &mut dyn Source,
+    limits: &Limits,
+) -> Result<(RawReturn, BTreeMap<CellRef, String>), ReadFailure> {
     let sheets = src.sheet_names();
     if sheets.len() > limits.max_sheets {
         return Err(ReadFailure::limit(format!(
@@ -771,7 +742,11 @@ fn extract(src: &mut dyn Source, limits: &Limits) -> Result<RawReturn, ReadFailu
             });
         }
     }
-    Ok(raw)
+    let formulas = match &raw.answer {
+        Some(a) => src.formulas(&a.name),
+        None => BTreeMap::new(),
+    };
+    Ok((raw, formulas))
 }
 
 fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCell>) -> AnswerSheet {

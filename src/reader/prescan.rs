@@ -52,7 +52,7 @@ fn damaged(part: &str, what: &str, value: &str) -> ReadFailure {
     ))
 }
 
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(crate) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
@@ -358,13 +358,14 @@ fn over_grid(
 
 /// Checks the Workbook stream of an `.xls`: each sheet's DIMENSIONS record
 /// and the extent of its cells, which calamine allocates as a grid.
-pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadFailure> {
+/// Returns true when the workbook is encrypted (a FILEPASS record).
+pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<bool, ReadFailure> {
     let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(());
+        return Ok(false);
     };
     let name = ["Workbook", "Book"].into_iter().find(|n| cfb.is_stream(n));
     let Some(mut stream) = name.and_then(|n| cfb.open_stream(n).ok()) else {
-        return Ok(());
+        return Ok(false);
     };
     let mut data = Vec::new();
     if stream
@@ -373,13 +374,16 @@ pub(crate) fn xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadFailure> {
         .read_to_end(&mut data)
         .is_err()
     {
-        return Ok(());
+        return Ok(false);
     }
-    let sheets = xls_boundsheets(&data);
+    let (sheets, encrypted) = xls_boundsheets(&data);
+    if encrypted {
+        return Ok(true);
+    }
     for (pos, name) in sheets {
         xls_sheet(&data, pos, &name, limits)?;
     }
-    Ok(())
+    Ok(false)
 }
 
 fn u16_at(d: &[u8], o: usize) -> Option<u64> {
@@ -402,12 +406,14 @@ fn records(data: &[u8], mut pos: usize) -> impl Iterator<Item = (u64, &[u8])> {
     })
 }
 
-/// The sheets the globals substream lists (BOUNDSHEET): position and name.
-fn xls_boundsheets(data: &[u8]) -> Vec<(usize, String)> {
+/// The sheets the globals substream lists (BOUNDSHEET): position and
+/// name; and whether it has a FILEPASS record (the workbook is encrypted).
+fn xls_boundsheets(data: &[u8]) -> (Vec<(usize, String)>, bool) {
     let mut out = Vec::new();
     for (typ, rec) in records(data, 0) {
         match typ {
             0x000A => break,
+            0x002F => return (out, true),
             0x0085 => {
                 let Some(pos) = u32_at(rec, 0) else { continue };
                 let cch = rec.get(6).copied().unwrap_or(0) as usize;
@@ -428,7 +434,7 @@ fn xls_boundsheets(data: &[u8]) -> Vec<(usize, String)> {
             _ => {}
         }
     }
-    out
+    (out, false)
 }
 
 /// Scans one sheet substream (nested substreams such as charts skipped).

@@ -308,14 +308,7 @@ fn apply_xml(props: &mut DocProperties, kind: PartKind, xml: &[u8]) {
             Ok(Event::CData(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::GeneralRef(r)) => match r.resolve_char_ref() {
                 Ok(Some(c)) => text.push(c),
-                _ => text.push_str(match &*r {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                }),
+                _ => text.push_str(entity(&r)),
             },
             Ok(Event::End(_)) => {
                 if let Some((qname, attr)) = open.take() {
@@ -333,6 +326,18 @@ fn apply_xml(props: &mut DocProperties, kind: PartKind, xml: &[u8]) {
             _ => {}
         }
         buf.clear();
+    }
+}
+
+/// The text of a predefined XML entity (`amp` → `&`); others are dropped.
+pub(crate) fn entity(name: &str) -> &'static str {
+    match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
     }
 }
 

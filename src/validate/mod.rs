@@ -177,6 +177,8 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
     let mut sub = Submission::new(file, Outcome::Refused);
     sub.saved = raw.properties.saved.clone();
     sub.sha256 = Some(raw.sha256.clone());
+    sub.findings
+        .extend(raw.doubts.iter().map(|d| d.finding(file)));
     sub.format = Some(raw.format.clone());
     let Some(sheet) = &raw.answer else {
         let msg = if raw.meta.get(meta::FORMAT).map(String::as_str) == Some(FORMAT_TAG) {

@@ -1,0 +1,371 @@
+//! Cells of an `.xlsx` that calamine would read by guessing, found before it
+//! sees them: a shared-string index that is negative, not a number or past
+//! the string table (calamine reads the first two as string 0 and refuses
+//! the whole file on the third), a cell reference that occurs twice
+//! (calamine keeps the last), and formulas (their saved result is what is
+//! read). Such cells are blanked in an in-memory copy of the package, so
+//! that no value is guessed and the rest of the file is still read; each
+//! becomes a [`Doubt`] naming the cell and what it held.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufReader, Cursor, Read, Seek, Write};
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::{Doubt, ReadFailure};
+use crate::finding::{CellRef, FindingCode};
+
+/// Where in a part a cell's element is, and what it held.
+struct Seen {
+    start: u64,
+    end: u64,
+    value: Value,
+}
+
+/// A cell's value as written in the XML.
+#[derive(Clone)]
+enum Value {
+    /// `t="s"`: the index text as written.
+    Shared(String),
+    /// Anything else: the text of `<v>` or of an inline string.
+    Text(String),
+}
+
+/// What the scan of one sheet part found.
+#[derive(Default)]
+pub(crate) struct PartScan {
+    /// Byte ranges of `<c>` elements to blank, with their cells.
+    blank: Vec<(u64, u64, CellRef)>,
+    /// Problems, each with its cell; values resolved later.
+    problems: Vec<(CellRef, Problem)>,
+    /// Formula cells: the formula text.
+    pub formulas: BTreeMap<CellRef, String>,
+}
+
+enum Problem {
+    BadIndex(String),
+    Duplicate(Value, Value),
+}
+
+/// A `<c>` element being read.
+struct Open {
+    at: CellRef,
+    start: u64,
+    shared: bool,
+    child: Option<&'static str>,
+    v: String,
+    inline: String,
+    formula: Option<String>,
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    super::prescan::attr(e, name)
+}
+
+/// Scans one sheet part: every cell's position (as calamine computes it),
+/// its shared-string index against `strings` entries, duplicates, formulas.
+pub(crate) fn scan_part<R: Read>(xml: R, strings: u64) -> PartScan {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
+    let mut scan = PartScan::default();
+    let mut seen: HashMap<CellRef, Seen> = HashMap::new();
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut open: Option<Open> = None;
+    let mut buf = Vec::new();
+    loop {
+        let start = reader.buffer_position();
+        let ev = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(ev) => ev,
+        };
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
+                if let Some(r) = attr(&e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
+                    row = r.saturating_sub(1);
+                }
+                col = 0;
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "c" => {
+                let at = attr(e, "r")
+                    .and_then(|r| CellRef::parse(&r))
+                    .unwrap_or(CellRef::new(row, col));
+                (row, col) = (at.row, at.col.saturating_add(1));
+                let c = Open {
+                    at,
+                    start,
+                    shared: attr(e, "t").as_deref() == Some("s"),
+                    child: None,
+                    v: String::new(),
+                    inline: String::new(),
+                    formula: None,
+                };
+                if matches!(ev, Event::Empty(_)) {
+                    close(&mut scan, &mut seen, c, reader.buffer_position(), strings);
+                } else {
+                    open = Some(c);
+                }
+            }
+            Event::Start(e) => {
+                if let Some(c) = open.as_mut() {
+                    c.child = match e.local_name().as_ref() {
+                        "v" => Some("v"),
+                        "t" => Some("t"),
+                        "f" => {
+                            c.formula.get_or_insert_with(String::new);
+                            Some("f")
+                        }
+                        _ => c.child,
+                    };
+                }
+            }
+            Event::Text(t) => push_text(open.as_mut(), &t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let ch = r.resolve_char_ref().ok().flatten().map(String::from);
+                let text = ch.unwrap_or_else(|| super::props::entity(&r).to_string());
+                push_text(open.as_mut(), &text);
+            }
+            Event::End(e) if e.local_name().as_ref() == "c" => {
+                if let Some(c) = open.take() {
+                    close(&mut scan, &mut seen, c, reader.buffer_position(), strings);
+                }
+            }
+            Event::End(_) => {
+                if let Some(c) = open.as_mut() {
+                    c.child = None;
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    scan
+}
+
+fn push_text(open: Option<&mut Open>, text: &str) {
+    if let Some(c) = open {
+        match c.child {
+            Some("v") => c.v.push_str(text),
+            Some("t") => c.inline.push_str(text),
+            Some("f") => c.formula.get_or_insert_with(String::new).push_str(text),
+            _ => {}
+        }
+    }
+}
+
+/// A cell element ends: checks its index, its position, its formula.
+fn close(scan: &mut PartScan, seen: &mut HashMap<CellRef, Seen>, c: Open, end: u64, strings: u64) {
+    let value = if c.shared {
+        Value::Shared(c.v.trim().to_string())
+    } else if c.inline.is_empty() {
+        Value::Text(c.v.clone())
+    } else {
+        Value::Text(c.inline.clone())
+    };
+    if let Some(f) = c.formula {
+        scan.formulas.insert(c.at, f);
+    }
+    if c.shared && c.v.trim().parse::<u64>().map_or(true, |i| i >= strings) {
+        scan.problems
+            .push((c.at, Problem::BadIndex(c.v.trim().to_string())));
+        scan.blank.push((c.start, end, c.at));
+    }
+    let this = Seen {
+        start: c.start,
+        end,
+        value,
+    };
+    if let Some(first) = seen.get(&c.at) {
+        scan.problems.push((
+            c.at,
+            Problem::Duplicate(first.value.clone(), this.value.clone()),
+        ));
+        scan.blank.push((first.start, first.end, c.at));
+        scan.blank.push((this.start, this.end, c.at));
+    }
+    seen.insert(c.at, this);
+}
+
+/// The number of entries of `xl/sharedStrings.xml`, and the text of the
+/// entries in `wanted`.
+pub(crate) fn shared_strings<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    wanted: &BTreeSet<u64>,
+) -> (u64, BTreeMap<u64, String>) {
+    let Ok(entry) = zip.by_name("xl/sharedStrings.xml") else {
+        return (0, BTreeMap::new());
+    };
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(entry));
+    let (mut n, mut texts, mut in_t) = (0u64, BTreeMap::new(), false);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => n += 1,
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "si" => n += 1,
+            Ok(Event::Start(e)) => in_t = e.local_name().as_ref() == "t",
+            Ok(Event::End(_)) => in_t = false,
+            Ok(Event::Text(t)) if in_t && n > 0 && wanted.contains(&(n - 1)) => {
+                let s: &mut String = texts.entry(n - 1).or_default();
+                s.push_str(&t.xml10_content());
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    (n, texts)
+}
+
+impl PartScan {
+    /// Shared-string indices whose text the findings quote.
+    pub(crate) fn wanted(&self) -> BTreeSet<u64> {
+        let idx = |v: &Value| match v {
+            Value::Shared(i) => i.parse().ok(),
+            Value::Text(_) => None,
+        };
+        self.problems
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Problem::Duplicate(a, b) => Some([idx(a), idx(b)]),
+                Problem::BadIndex(_) => None,
+            })
+            .flatten()
+            .flatten()
+            .collect()
+    }
+
+    /// The problems as doubts on `sheet`, values quoted.
+    pub(crate) fn doubts(
+        &self,
+        sheet: &str,
+        strings: u64,
+        texts: &BTreeMap<u64, String>,
+    ) -> Vec<Doubt> {
+        let show = |v: &Value| match v {
+            Value::Text(t) => format!("\"{t}\""),
+            Value::Shared(i) => match i.parse::<u64>().ok().and_then(|i| texts.get(&i)) {
+                Some(t) => format!("\"{t}\""),
+                None => format!("delad text nr {i}, som inte finns"),
+            },
+        };
+        self.problems
+            .iter()
+            .map(|(at, p)| match p {
+                Problem::BadIndex(i) => Doubt::cell(
+                    FindingCode::UnreadableCell,
+                    sheet,
+                    *at,
+                    format!(
+                        "Cellen {at} kunde inte läsas: den pekar på delad text nr \"{i}\", men filens texttabell har {strings} texter (nr 0–{}). Filen är skadad; cellens värde har inte förts in. Skriv in värdet igen i Excel och skicka filen på nytt",
+                        strings.saturating_sub(1)
+                    ),
+                ),
+                Problem::Duplicate(a, b) => Doubt::cell(
+                    FindingCode::DuplicateCell,
+                    sheet,
+                    *at,
+                    format!(
+                        "Cellen {at} finns två gånger i filen, med {} och {}; ingen av dem har förts in. Filen är skadad: öppna den i Excel, kontrollera cellen, spara och skicka igen",
+                        show(a),
+                        show(b)
+                    ),
+                ),
+            })
+            .collect()
+    }
+}
+
+/// The package with the cells of `blank` (part → ranges) emptied: each
+/// `<c>` element becomes `<c r="…"/>`, keeping the position of the cells
+/// after it. Other parts are copied as they are.
+pub(crate) fn blank_cells(
+    bytes: &[u8],
+    blank: &BTreeMap<String, Vec<(u64, u64, CellRef)>>,
+) -> Result<Vec<u8>, ReadFailure> {
+    let failed =
+        |e: &dyn std::fmt::Display| ReadFailure::unreadable(format!("filen är trasig ({e})"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| failed(&e))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| failed(&e))?;
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let Some(ranges) = blank.get(&name) else {
+            drop(entry);
+            let raw = zip.by_index_raw(i).map_err(|e| failed(&e))?;
+            out.raw_copy_file(raw).map_err(|e| failed(&e))?;
+            continue;
+        };
+        let mut xml = Vec::new();
+        entry.read_to_end(&mut xml).map_err(|e| failed(&e))?;
+        let mut ranges = ranges.clone();
+        ranges.sort();
+        ranges.dedup();
+        let mut patched = Vec::with_capacity(xml.len());
+        let mut at = 0usize;
+        for (start, end, cell) in ranges {
+            let (start, end) = (start as usize, end as usize);
+            if start < at || end > xml.len() {
+                continue;
+            }
+            patched.extend_from_slice(&xml[at..start]);
+            patched.extend_from_slice(format!("<c r=\"{cell}\"/>").as_bytes());
+            at = end;
+        }
+        patched.extend_from_slice(&xml[at..]);
+        let opts = zip::write::SimpleFileOptions::default();
+        out.start_file(name.as_str(), opts)
+            .map_err(|e| failed(&e))?;
+        out.write_all(&patched).map_err(|e| failed(&e))?;
+    }
+    Ok(out.finish().map_err(|e| failed(&e))?.into_inner())
+}
+
+impl PartScan {
+    /// The ranges to blank, when any.
+    pub(crate) fn blanks(&self) -> &[(u64, u64, CellRef)] {
+        &self.blank
+    }
+}
+
+/// The workbook's sheets as (name, part), from `xl/workbook.xml` and its
+/// relationships; sheets whose part cannot be found are left out.
+pub(crate) fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(String, String)> {
+    let mut rels: HashMap<String, String> = HashMap::new();
+    each_element(zip, "xl/_rels/workbook.xml.rels", |e| {
+        if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
+            let part = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{target}"),
+            };
+            rels.insert(id, part);
+        }
+    });
+    let mut sheets = Vec::new();
+    each_element(zip, "xl/workbook.xml", |e| {
+        if e.local_name().as_ref() == "sheet" {
+            if let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) {
+                if let Some(part) = rels.get(&id) {
+                    sheets.push((name, part.clone()));
+                }
+            }
+        }
+    });
+    sheets
+}
+
+/// Calls `f` with each start or empty element of a part.
+fn each_element<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    part: &str,
+    mut f: impl FnMut(&BytesStart<'_>),
+) {
+    let Ok(entry) = zip.by_name(part) else { return };
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(entry.take(1 << 20)));
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => f(&e),
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+}

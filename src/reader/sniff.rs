@@ -1,0 +1,314 @@
+//! Decides a file's format from its bytes, not its name, and checks its
+//! container (zip entries, compound-file streams) before any parser sees
+//! it: encrypted only when it really is, a CSV or text file called what it
+//! is, a name that says another format noted, duplicate zip parts refused.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::{Cursor, Read, Seek};
+
+use super::{damage, prescan, props, DocProperties, Doubt, Format, Limits, ReadFailure};
+use crate::finding::{CellRef, FindingCode};
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// What the container told before parsing.
+pub(crate) struct Sniffed {
+    pub format: Format,
+    pub properties: DocProperties,
+    /// Findings-to-be about the file and its cells.
+    pub doubts: Vec<Doubt>,
+    /// The package with doubtful cells blanked, when there were any.
+    pub patched: Option<Vec<u8>>,
+    /// `.xlsx` formulas by sheet and cell.
+    pub formulas: BTreeMap<String, BTreeMap<CellRef, String>>,
+}
+
+impl Sniffed {
+    fn new(format: Format, properties: DocProperties) -> Sniffed {
+        Sniffed {
+            format,
+            properties,
+            doubts: Vec::new(),
+            patched: None,
+            formulas: BTreeMap::new(),
+        }
+    }
+}
+
+const ENCRYPTED: &str = "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen";
+
+/// Decides the format and checks the container against the limits.
+pub(crate) fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Sniffed, ReadFailure> {
+    if bytes.is_empty() {
+        return Err(ReadFailure::unreadable("filen är tom (0 byte)"));
+    }
+    let mut sniffed = if bytes.starts_with(CFB_MAGIC) {
+        compound(bytes, limits)?
+    } else if bytes.starts_with(ZIP_MAGIC) {
+        package(bytes, limits)?
+    } else {
+        return Err(not_a_workbook(bytes));
+    };
+    if let Some(d) = wrong_extension(sniffed.format, ext) {
+        sniffed.doubts.insert(0, d);
+    }
+    Ok(sniffed)
+}
+
+/// A compound file: an `.xls`, or an encrypted OOXML package (Excel puts
+/// those in an `EncryptedPackage` stream whatever the name says).
+fn compound(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
+    if let Ok(cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) {
+        if cfb.is_stream("EncryptedPackage") {
+            return Err(ReadFailure::unreadable(ENCRYPTED));
+        }
+    }
+    if prescan::xls(bytes, limits)? {
+        return Err(ReadFailure::unreadable(ENCRYPTED));
+    }
+    Ok(Sniffed::new(Format::Xls, props::from_cfb(bytes)))
+}
+
+/// Neither zip nor compound file: says what it is when it can tell.
+fn not_a_workbook(bytes: &[u8]) -> ReadFailure {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = !head.contains(&0)
+        && std::str::from_utf8(head)
+            .is_ok_and(|s| !s.chars().any(|c| c.is_control() && !c.is_whitespace()));
+    if !text {
+        return ReadFailure::unreadable(
+            "filen är inget kalkylblad (varken .xlsx, .xlsm, .xlsb, .xls eller .ods). Kontrollera att rätt fil skickades",
+        );
+    }
+    let lines: Vec<&str> = std::str::from_utf8(head)
+        .unwrap_or("")
+        .lines()
+        .take(5)
+        .collect();
+    let separated = lines.len() > 1
+        && [';', ',', '\t']
+            .iter()
+            .any(|&sep| lines.iter().all(|l| l.contains(sep)));
+    if separated {
+        ReadFailure::unreadable(
+            "filen är en CSV-fil (text med värden åtskilda av semikolon, komma eller tabb), inget kalkylblad, fast den heter som ett. Fyll i den utskickade mallen i Excel och spara den som Excel-arbetsbok (.xlsx)",
+        )
+    } else {
+        ReadFailure::unreadable(
+            "filen är en textfil, inget kalkylblad, fast den heter som ett. Fyll i den utskickade mallen i Excel och spara den som Excel-arbetsbok (.xlsx)",
+        )
+    }
+}
+
+/// An info doubt when the name says another format than the content.
+fn wrong_extension(format: Format, ext: &str) -> Option<Doubt> {
+    let named = match ext {
+        "xlsx" | "xlsm" => Format::Xlsx,
+        "xlsb" => Format::Xlsb,
+        "xls" => Format::Xls,
+        "ods" => Format::Ods,
+        _ => return None,
+    };
+    let what = match format {
+        Format::Xlsx => "en Excel-arbetsbok (.xlsx)",
+        Format::Xlsb => "en binär Excel-arbetsbok (.xlsb)",
+        Format::Xls => "en Excel 97–2003-arbetsbok (.xls)",
+        Format::Ods => "ett OpenDocument-kalkylblad (.ods)",
+    };
+    (named != format).then(|| {
+        Doubt::file(
+            FindingCode::WrongExtension,
+            format!("Filen heter .{ext} men är {what}; den lästes som det den är. Inget behöver göras, men spara gärna med rätt filändelse nästa gång"),
+        )
+    })
+}
+
+/// A zip package: limits, duplicate parts, the format, then the checks of
+/// its parts.
+fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ReadFailure::unreadable(format!(
+            "filen är trasig eller avkortad (zip-arkivet kan inte läsas: {e})"
+        ))
+    })?;
+    if let Some(name) = duplicate_name(bytes) {
+        return Err(ReadFailure::unreadable(format!(
+            "filen är skadad: arkivet har två delar med samma namn ({name}), så det går inte att veta vilken som gäller. Öppna filen i Excel, spara om den och skicka igen"
+        )));
+    }
+    let format = entries(&mut zip, limits)?;
+    if let Ok(i) = zip.index_for_name("xl/sharedStrings.xml").ok_or(()) {
+        let declared = declared_shared_strings(&mut zip, i);
+        if declared > limits.max_shared_strings {
+            return Err(ReadFailure::limit(format!(
+                "tabellen över delade texter anger {declared} poster, gränsen är {}",
+                limits.max_shared_strings
+            )));
+        }
+    }
+    let mut sniffed = Sniffed::new(format, props::from_zip(&mut zip, format == Format::Ods));
+    match format {
+        Format::Xlsx => {
+            prescan::xlsx(&mut zip)?;
+            xlsx_cells(&mut zip, bytes, &mut sniffed)?;
+        }
+        Format::Ods => prescan::ods(&mut zip, limits)?,
+        Format::Xlsb | Format::Xls => {}
+    }
+    Ok(sniffed)
+}
+
+/// A name that two entries of the zip's central directory share. The zip
+/// crate keeps one entry per name, so the directory is read here.
+fn duplicate_name(bytes: &[u8]) -> Option<String> {
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let eocd = bytes.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let (count, mut p) = (u16_at(eocd + 10)?, u32_at(eocd + 16)?);
+    let mut names = HashSet::new();
+    for _ in 0..count {
+        if bytes.get(p..p + 4)? != b"PK\x01\x02" {
+            return None;
+        }
+        let (n, extra, comment) = (u16_at(p + 28)?, u16_at(p + 30)?, u16_at(p + 32)?);
+        let name = String::from_utf8_lossy(bytes.get(p + 46..p + 46 + n)?).into_owned();
+        if !names.insert(name.to_ascii_lowercase()) {
+            return Some(name);
+        }
+        p += 46 + n + extra + comment;
+    }
+    None
+}
+
+/// Checks every entry's sizes and names; returns the package's format.
+fn entries<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<Format, ReadFailure> {
+    if zip.len() > limits.max_entries {
+        return Err(ReadFailure::limit(format!(
+            "arkivet har {} delar, gränsen är {}",
+            zip.len(),
+            limits.max_entries
+        )));
+    }
+    let (mut total, mut sheets, mut format) = (0u64, 0usize, None);
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| ReadFailure::unreadable(format!("trasigt zip-arkiv: {e}")))?;
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        if size > limits.max_entry_bytes {
+            return Err(ReadFailure::limit(format!(
+                "delen {name} packas upp till {} MB, gränsen är {} MB (möjlig zip-bomb)",
+                size >> 20,
+                limits.max_entry_bytes >> 20
+            )));
+        }
+        if size > (1 << 20) && size / packed > limits.max_ratio {
+            return Err(ReadFailure::limit(format!(
+                "delen {name} packas upp {} gånger (gränsen är {}): möjlig zip-bomb",
+                size / packed,
+                limits.max_ratio
+            )));
+        }
+        total = total.saturating_add(size);
+        match name.as_str() {
+            "xl/workbook.xml" => format = Some(Format::Xlsx),
+            "xl/workbook.bin" => format = Some(Format::Xlsb),
+            "content.xml" if format.is_none() => format = Some(Format::Ods),
+            _ => {}
+        }
+        if name.starts_with("xl/worksheets/sheet") || name.starts_with("xl/chartsheets/") {
+            sheets += 1;
+        }
+    }
+    if total > limits.max_total_bytes {
+        return Err(ReadFailure::limit(format!(
+            "arkivet packas upp till {} MB, gränsen är {} MB",
+            total >> 20,
+            limits.max_total_bytes >> 20
+        )));
+    }
+    if sheets > limits.max_sheets {
+        return Err(ReadFailure::limit(format!(
+            "arbetsboken har {sheets} blad, gränsen är {}",
+            limits.max_sheets
+        )));
+    }
+    format.ok_or_else(|| {
+        ReadFailure::unreadable(
+            "zip-filen är inget kalkylblad (ingen arbetsbok i arkivet). Kontrollera att rätt fil skickades",
+        )
+    })
+}
+
+/// Scans the sheets of an `.xlsx` for cells calamine would guess about,
+/// blanks them in a copy of the package and records them as doubts.
+fn xlsx_cells<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    bytes: &[u8],
+    sniffed: &mut Sniffed,
+) -> Result<(), ReadFailure> {
+    let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
+    let mut scans = Vec::new();
+    for (name, part) in damage::sheet_parts(zip) {
+        if let Ok(entry) = zip.by_name(&part) {
+            scans.push((name, part, damage::scan_part(entry, strings)));
+        }
+    }
+    let wanted: BTreeSet<u64> = scans.iter().flat_map(|(_, _, s)| s.wanted()).collect();
+    let texts = if wanted.is_empty() {
+        BTreeMap::new()
+    } else {
+        damage::shared_strings(zip, &wanted).1
+    };
+    let mut blank = BTreeMap::new();
+    for (name, part, scan) in scans {
+        sniffed.doubts.extend(scan.doubts(&name, strings, &texts));
+        if !scan.blanks().is_empty() {
+            blank.insert(part, scan.blanks().to_vec());
+        }
+        sniffed.formulas.insert(name, scan.formulas);
+    }
+    if !blank.is_empty() {
+        sniffed.patched = Some(damage::blank_cells(bytes, &blank)?);
+    }
+    Ok(())
+}
+
+/// The `count`/`uniqueCount` a shared-string table declares: calamine
+/// reserves that many entries up front, so a lie of billions would abort.
+fn declared_shared_strings<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize) -> u64 {
+    let Ok(entry) = zip.by_index(index) else {
+        return 0;
+    };
+    let mut buf = Vec::new();
+    if entry.take(4096).read_to_end(&mut buf).is_err() {
+        return 0;
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let mut max = 0u64;
+    for attr in ["uniqueCount=\"", "count=\""] {
+        let mut rest = head.as_ref();
+        while let Some(p) = rest.find(attr) {
+            let digits: String = rest[p + attr.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            max = max.max(digits.parse::<u64>().unwrap_or(u64::MAX));
+            rest = &rest[p + attr.len()..];
+        }
+    }
+    max
+}
