@@ -116,17 +116,11 @@ fn whole_way(
             .arg(d.join(format!("inkorg/{code}.xlsx")))
             .output();
     }
-    d.samla([
-        "merge",
-        "--plan",
-        "plan.xlsx",
-        "--inbox",
-        "inkorg",
-        "--out",
-        "ut",
-        "--json",
-    ])
-    .output();
+    let o = d
+        .samla(["merge", "--plan", "plan.xlsx", "--inbox", "inkorg"])
+        .args(["--out", "ut", "--json"])
+        .output();
+    d.create("merge.stderr", stderr(&o));
     let j = json(&d.join("ut/sammanstallning.json"));
     for (code, goals) in answers {
         for (id, rating, comment) in goals {
@@ -167,6 +161,18 @@ fn texts_people_read(path: &Path, own: &[String]) -> Vec<String> {
 }
 
 fn assert_no_region(d: &Dir, own: &[String]) {
+    // What the commands say: the merge's summary, and a respondent's check.
+    let merge = std::fs::read_to_string(d.join("merge.stderr")).unwrap();
+    let o = d
+        .samla(["check", "--plan", "plan.xlsx", "inkorg/AKUT.xlsx"])
+        .raw_output();
+    for said in [merge, stdout(&o), stderr(&o)] {
+        let mut t = said.clone();
+        for s in own.iter().filter(|s| !s.is_empty()) {
+            t = t.replace(s.as_str(), "");
+        }
+        assert!(!t.to_lowercase().contains("region"), "{said}");
+    }
     let mut files: Vec<_> = std::fs::read_dir(d.join("mallar"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -651,6 +651,9 @@ fn table(
         }
     }
     ws.set_freeze_panes(1, 0)?;
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
@@ -693,12 +696,13 @@ fn plan_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxErr
         )?;
     }
     ws.set_freeze_panes(1, 0)?;
+    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
 fn instructions(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(INSTRUCTIONS)?;
-    ws.set_column_width(0, 110)?;
+    ws.set_column_width(0, 75)?;
     let lines = [
         format!("Plan för uppföljning – {}", plan.title),
         "Den här arbetsboken är en plan för samla. Fyll i bladen och kontrollera sedan planen med: samla plan check <fil>.".to_string(),
@@ -707,13 +711,19 @@ fn instructions(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxE
         format!("Bladet {PLAN}: en rad per fält (kolumn Fält) med dess värde (kolumn Värde). Fälten:"),
     ];
     let mut row = 0;
-    for (i, l) in lines.iter().enumerate() {
-        ws.write_string_with_format(row, 0, l, if i == 0 { &s.title } else { &s.note })?;
+    // Wrapped text needs its rows made tall enough: Excel does not grow
+    // them for text written by a program.
+    let mut line = |ws: &mut Worksheet, text: &str, format: &Format| {
+        ws.set_row_height(row, crate::report::fit_height(&[(text, 75.0)]))?;
+        ws.write_string_with_format(row, 0, text, format)?;
         row += 1;
+        Ok::<(), XlsxError>(())
+    };
+    for (i, l) in lines.iter().enumerate() {
+        line(ws, l, if i == 0 { &s.title } else { &s.note })?;
     }
     for (name, _, hint) in FIELDS {
-        ws.write_string_with_format(row, 0, format!("  {name}: {hint}"), &s.note)?;
-        row += 1;
+        line(ws, &format!("  {name}: {hint}"), &s.note)?;
     }
     let more = [
         String::new(),
@@ -726,9 +736,9 @@ fn instructions(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxE
         "Sedan: samla template --plan <fil> skriver en mall per svarande; samla merge --plan <fil> --inbox <mapp> sammanställer svaren.".to_string(),
     ];
     for l in more {
-        ws.write_string_with_format(row, 0, l, &s.note)?;
-        row += 1;
+        line(ws, &l, &s.note)?;
     }
+    ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
