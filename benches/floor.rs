@@ -1,100 +1,106 @@
-//! `floor INBOX OUT.xlsx`: the benchmark's floor.
+//! `floor INBOX OUT.xlsx`: the benchmark's fair floor.
 //!
-//! The least any merge of the inbox has to do: list the inbox, read every
-//! cell of every sheet of every return with calamine, in parallel with
-//! rayon, and write them as one long table (file, sheet, row, col, value)
-//! with rust_xlsxwriter. No checks, no validation, no merge logic. samla's
-//! end-to-end time and memory are compared with this program's.
+//! The least work any merge of samla's returns needs, done with the same
+//! libraries samla uses: list the inbox; with calamine, in parallel on all
+//! cores (rayon), read only each return's answer sheet (`Uppföljning`) and
+//! identity sheet (`samla`, for the unit's code); write one long table
+//! `unit | goal id | rating | comment` with rust_xlsxwriter, in
+//! constant-memory mode (rows streamed to a temporary file as they are
+//! written) at zip level 1. No validation, no findings, no other outputs.
+//!
+//! Prints `floor: F files, R rows` on stderr; bench/run.py checks that R is
+//! N × the plan's goals, so the floor cannot get faster by reading less.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use rayon::prelude::*;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-/// One non-empty cell; row and col are zero-based, as in the sheet.
-struct Cell {
-    sheet: usize,
-    row: u32,
-    col: u32,
-    value: Data,
+/// The template's sheet names, header row and headers (src/template.rs).
+const ANSWER_SHEET: &str = "Uppföljning";
+const META_SHEET: &str = "samla";
+const HEADER_ROW: usize = 4;
+const GOAL_ID: &str = "Mål-id";
+const RATING: &str = "Bedömning";
+const COMMENT: &str = "Kommentar (nuläge)";
+const CODE_KEY: &str = "kod";
+
+/// One answered goal of one return.
+struct Row {
+    goal: String,
+    rating: String,
+    comment: String,
 }
 
-/// A file's sheet names and cells.
-struct Read {
-    file: String,
-    sheets: Vec<String>,
-    cells: Vec<Cell>,
+/// One return: the unit's code and its rows in sheet order.
+struct Return {
+    unit: String,
+    rows: Vec<Row>,
 }
 
-fn read(path: &Path) -> Result<Read, String> {
-    let mut wb = open_workbook_auto(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let sheets = wb.sheet_names();
-    let mut cells = Vec::new();
-    for (i, name) in sheets.iter().enumerate() {
-        let range = wb
-            .worksheet_range(name)
-            .map_err(|e| format!("{}: {name}: {e}", path.display()))?;
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        for (r, c, v) in range.used_cells() {
-            cells.push(Cell {
-                sheet: i,
-                row: r0 + r as u32,
-                col: c0 + c as u32,
-                value: v.clone(),
-            });
-        }
+fn text(d: Option<&Data>) -> String {
+    match d {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
     }
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(Read {
-        file,
-        sheets,
-        cells,
-    })
 }
 
-/// Excel's last row index; data rows per sheet is this (row 0 is the header).
-const MAX_ROW: u32 = 1_048_575;
+/// The column (relative to the range) whose header, in row
+/// [`HEADER_ROW`], is `name`.
+fn column(range: &Range<Data>, name: &str) -> Option<usize> {
+    let row = HEADER_ROW.checked_sub(range.start()?.0 as usize)?;
+    (0..range.width()).find(|&c| matches!(range.get((row, c)), Some(Data::String(s)) if s == name))
+}
 
-fn write(reads: &[Read], out: &Path) -> Result<usize, XlsxError> {
+fn read(path: &Path) -> Result<Return, String> {
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| err(&e))?;
+    let meta = wb.worksheet_range(META_SHEET).map_err(|e| err(&e))?;
+    let unit = meta
+        .rows()
+        .find(|r| matches!(r.first(), Some(Data::String(k)) if k == CODE_KEY))
+        .map(|r| text(r.get(1)))
+        .ok_or_else(|| err(&"no unit code in the identity sheet"))?;
+    let sheet = wb.worksheet_range(ANSWER_SHEET).map_err(|e| err(&e))?;
+    let col = |name| column(&sheet, name).ok_or_else(|| err(&format!("no column {name}")));
+    let (g, r, c) = (col(GOAL_ID)?, col(RATING)?, col(COMMENT)?);
+    let first = HEADER_ROW + 1 - sheet.start().map_or(0, |s| s.0 as usize);
+    let rows = sheet
+        .rows()
+        .skip(first)
+        .filter_map(|row| {
+            let goal = text(row.get(g));
+            (!goal.is_empty()).then(|| Row {
+                goal,
+                rating: text(row.get(r)),
+                comment: text(row.get(c)),
+            })
+        })
+        .collect();
+    Ok(Return { unit, rows })
+}
+
+fn write(returns: &[Return], out: &Path) -> Result<usize, XlsxError> {
     let mut wb = Workbook::new();
-    let header = ["file", "sheet", "row", "col", "value"];
-    let mut n = 0usize;
-    let mut part = 0;
-    let mut ws = wb.add_worksheet();
-    let mut row = MAX_ROW; // forces a fresh sheet on the first cell
-    for r in reads {
-        for c in &r.cells {
-            if row == MAX_ROW {
-                if part > 0 {
-                    ws = wb.add_worksheet();
-                }
-                part += 1;
-                ws.set_name(format!("Celler {part}"))?;
-                ws.write_row(0, 0, header)?;
-                row = 0;
-            }
-            row += 1;
-            ws.write_string(row, 0, &r.file)?;
-            ws.write_string(row, 1, &r.sheets[c.sheet])?;
-            ws.write_number(row, 2, c.row)?;
-            ws.write_number(row, 3, c.col)?;
-            match &c.value {
-                Data::Int(i) => ws.write_number(row, 4, *i as f64)?,
-                Data::Float(f) => ws.write_number(row, 4, *f)?,
-                Data::Bool(b) => ws.write_boolean(row, 4, *b)?,
-                Data::String(s) => ws.write_string(row, 4, s)?,
-                other => ws.write_string(row, 4, other.to_string())?,
-            };
+    wb.set_zip_compression_level(1);
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("Svar")?;
+    ws.write_row(0, 0, ["Enhet", GOAL_ID, RATING, "Kommentar"])?;
+    let mut n = 0u32;
+    for ret in returns {
+        for r in &ret.rows {
             n += 1;
+            ws.write_string(n, 0, &ret.unit)?;
+            ws.write_string(n, 1, &r.goal)?;
+            ws.write_string(n, 2, &r.rating)?;
+            ws.write_string(n, 3, &r.comment)?;
         }
     }
     wb.save(out)?;
-    Ok(n)
+    Ok(n as usize)
 }
 
 fn main() -> ExitCode {
@@ -114,17 +120,17 @@ fn main() -> ExitCode {
         }
     };
     files.sort();
-    let reads: Result<Vec<Read>, String> = files.par_iter().map(|p| read(p)).collect();
-    let reads = match reads {
+    let returns: Result<Vec<Return>, String> = files.par_iter().map(|p| read(p)).collect();
+    let returns = match returns {
         Ok(r) => r,
         Err(e) => {
             eprintln!("floor: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match write(&reads, Path::new(out)) {
+    match write(&returns, Path::new(out)) {
         Ok(n) => {
-            eprintln!("floor: {} files, {n} cells", reads.len());
+            eprintln!("floor: {} files, {n} rows", returns.len());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1,6 +1,6 @@
-"""The benchmark's peer: the same merge, the way an analyst writes it in pandas.
+"""The pandas peer: the same merge, the way an analyst writes it in pandas.
 
-    python bench/peer.py INBOX OUTDIR
+    python bench/peer_pandas.py INBOX OUTDIR
 
 Reads every return's answer sheet ("Uppföljning", header on row 5) and the
 unit code from the hidden "samla" sheet, concatenates them into one long
@@ -54,6 +54,6 @@ with pd.ExcelWriter(out / "sammanstallning.xlsx") as xw:
     svar.to_excel(xw, sheet_name="Svar", index=False)
 
 print(
-    f"peer: {len(frames)} returns, {len(goal_order)} goals x {bedomningar.shape[1] - 2} units",
+    f"pandas: {len(frames)} returns, {len(goal_order)} goals x {bedomningar.shape[1] - 2} units",
     file=sys.stderr,
 )
