@@ -56,12 +56,16 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
             .set_creation_datetime(&fixed_datetime()),
     );
     // The sheets are independent: build the long `Svar` table beside the
-    // others instead of after them.
+    // others instead of after them. `Svar` streams its rows to a temporary
+    // file as they are written (constant memory, inline strings): in memory
+    // it would take about 1.5 KB per row, and its shared strings a serial
+    // pass at save time.
     let sheet = |build: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
         let mut ws = Worksheet::new();
         build(&mut ws).map(|()| ws)
     };
-    let (first, (svar, (summ, srcs))) = rayon::join(
+    let mut svar = wb.new_worksheet_with_constant_memory()?;
+    let (first, (svar_built, (summ, srcs))) = rayon::join(
         || {
             sheet(&|ws| {
                 if plan.regions.len() <= WIDE_LIMIT {
@@ -73,7 +77,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
         },
         || {
             rayon::join(
-                || sheet(&|ws| answers(ws, plan, c, &s)),
+                || answers(&mut svar, plan, c, &s),
                 || {
                     rayon::join(
                         || sheet(&|ws| summary(ws, plan, c, &s)),
@@ -83,7 +87,8 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
             )
         },
     );
-    for ws in [first?, svar?, summ?, srcs?] {
+    svar_built?;
+    for ws in [first?, svar, summ?, srcs?] {
         wb.push_worksheet(ws);
     }
     // Level 1 saves a large workbook about a third faster than the
@@ -348,6 +353,16 @@ fn answers(
             }
         }
     }
+    // rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
+    // twice when it has a custom height (Excel then reports the file as
+    // damaged); a blank cell on the row after it (formatted, or it would not
+    // be written; the format shows nothing) has the last answer flushed
+    // like every other row.
+    ws.write_blank(
+        row,
+        0,
+        &Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
+    )?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
     print_setup(ws, 0, &plan.title)?;
