@@ -403,7 +403,14 @@ def main():
     ap.add_argument("--reps", type=int, help="repetitions for floor, samla and polars at every N")
     ap.add_argument("--pandas-max", type=int, default=1000, help="largest N the pandas peer runs at")
     ap.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    ap.add_argument(
+        "--from-json",
+        action="store_true",
+        help="measure nothing: write RESULTS.md again from the last run's bench/work/results.json",
+    )
     args = ap.parse_args()
+    if args.from_json:
+        return rerender(args)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     python = sys.executable
     for exe in (GEN, BUILT_FLOOR, BUILT_SAMLA):
@@ -470,6 +477,7 @@ def main():
         "finished": finished.isoformat(),
         "machine": info,
         "generator": gen_version,
+        "pandas_max": args.pandas_max,
         "results": {
             str(n): {t: [{k: v for k, v in r.items() if k != "stderr"} for r in rs] for t, rs in tr.items()}
             for n, tr in results.items()
@@ -479,6 +487,20 @@ def main():
     if not args.no_results:
         (BENCH / "RESULTS.md").write_text(report["markdown"])
         print(f"wrote {rel(BENCH / 'RESULTS.md')} and {rel(WORK / 'results.json')}")
+
+
+def rerender(args):
+    """RESULTS.md from the raw figures of the last run (e.g. after PROFILE.md changed)."""
+    raw = json.loads((WORK / "results.json").read_text())
+    results = {int(n): tr for n, tr in raw["results"].items()}
+    started = datetime.datetime.fromisoformat(raw["started"])
+    finished = datetime.datetime.fromisoformat(raw["finished"])
+    args.pandas_max = raw.get("pandas_max", args.pandas_max)
+    report = build_report(results, raw["machine"], started, finished, raw["generator"], list(results), args)
+    print(report["summary"])
+    if not args.no_results:
+        (BENCH / "RESULTS.md").write_text(report["markdown"])
+        print(f"wrote {rel(BENCH / 'RESULTS.md')} from {rel(WORK / 'results.json')}")
 
 
 def build_report(results, info, started, finished, gen_version, sizes, args):
@@ -579,24 +601,37 @@ def build_report(results, info, started, finished, gen_version, sizes, args):
 
     md.append("## Ratios\n")
     md.append(
-        "| N | samla / fair floor, wall | samla / fair floor, peak memory (tree) | pandas / samla, wall "
-        "| polars / samla, wall |"
+        "*CPU* compares the CPU time of the process trees (user + system): on a busy machine it is "
+        "steadier than wall time, which then measures the share of the cores each program got.\n"
     )
-    md.append("|---:|---:|---:|---:|---:|")
+    md.append(
+        "| N | samla / fair floor, wall | samla / fair floor, CPU | samla / fair floor, peak memory (tree) "
+        "| pandas / samla, wall (CPU) | polars / samla, wall (CPU) |"
+    )
+    md.append("|---:|---:|---:|---:|---:|---:|")
 
     def ratio(a, b, digits=2):
         return f"{a / b:.{digits}f} ×" if a and b else "–"
 
     for n in results:
         sw, fw, sm, fm = get(n, "samla", "wall"), get(n, "floor", "wall"), get(n, "samla", "peak_tree"), get(n, "floor", "peak_tree")
+        sc, fc = get(n, "samla", "cpu"), get(n, "floor", "cpu")
+
+        def peer(t):
+            w = ratio(get(n, t, "wall"), sw, 1)
+            return w if w == "–" else f"{w} ({ratio(get(n, t, 'cpu'), sc, 1)})"
+
         row = [
             ratio(sw, fw) + (f" ({fmt_s(sw)} vs {fmt_s(fw)})" if sw and fw else ""),
+            ratio(sc, fc) + (f" ({sc:.2f} vs {fc:.2f} s)" if sc and fc else ""),
             ratio(sm, fm) + (f" ({mib(sm):.0f} vs {mib(fm):.0f} MiB)" if sm and fm else ""),
-            ratio(get(n, "pandas", "wall"), sw, 1),
-            ratio(get(n, "polars", "wall"), sw, 1),
+            peer("pandas"),
+            peer("polars"),
         ]
         md.append(f"| {n:,} | " + " | ".join(row) + " |")
-        lines.append(f"N={n:>5} samla/floor wall {row[0]}  memory {row[1]}  pandas/samla {row[2]}  polars/samla {row[3]}")
+        lines.append(
+            f"N={n:>5} samla/floor wall {row[0]}  cpu {row[1]}  memory {row[2]}  pandas/samla {row[3]}  polars/samla {row[4]}"
+        )
     md.append("")
 
     md.append("## Targets (issue 10)\n")
@@ -638,7 +673,7 @@ def build_report(results, info, started, finished, gen_version, sizes, args):
         md.append(f"\nNot measured in this run: N = {', '.join(map(str, missing))}.")
     if 5000 in results and "pandas" not in results[5000]:
         md.append(
-            f"\npandas ran only up to N = {args.pandas_max:,} (about a minute per run at 1,000, "
+            f"\npandas ran only up to N = {args.pandas_max:,} (at 1,000 a run takes some 20 s of CPU, "
             f"linear in N), so the pandas target is judged at 1,000 only."
         )
     md.append("")
