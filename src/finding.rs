@@ -63,7 +63,8 @@ macro_rules! codes {
                 match self { $(FindingCode::$variant => Severity::$sev),* }
             }
 
-            /// What the code means, in English, for the README and `--help`.
+            /// What the code means, in Swedish, for `Koder` in the discrepancy
+            /// report and `samla codes`.
             pub fn meaning(self) -> &'static str {
                 match self { $(FindingCode::$variant => $meaning),* }
             }
@@ -72,42 +73,42 @@ macro_rules! codes {
 }
 
 codes! {
-    MissingRating = "missing-rating", Warning, "A region left a goal's rating blank.";
-    MissingSubmission = "missing-submission", Error, "A region (or the coordinator) of the plan sent no usable return.";
-    InvalidRating = "invalid-rating", Error, "A rating is not on the plan's scale; the value is kept in the finding.";
-    CompoundRating = "compound-rating", Warning, "A compound rating such as U/E (a goal with several parts): merged as written, to follow up.";
-    UncertainRating = "uncertain-rating", Warning, "An uncertain rating such as P?: merged as written, to follow up.";
-    CommentWithoutRating = "comment-without-rating", Warning, "A region commented on a goal but gave no rating.";
-    NormalisedRating = "normalised-rating", Info, "A rating written in another form (lower case, spaces, a full word such as Pågående) was read as a scale code.";
-    MissingGoalRow = "missing-goal-row", Warning, "A goal of the plan has no row in the return (deleted row).";
-    GoalMatchedByText = "goal-matched-by-text", Warning, "A row's goal id was missing or wrong; the row was matched to its goal by the goal text.";
-    GoalTextChanged = "goal-text-changed", Warning, "The goal text in a row differs from the plan's; the answer is merged under the goal id, but check it was meant for this goal.";
-    UnknownGoal = "unknown-goal", Error, "A row names no goal of the plan; what it holds is kept in the finding.";
-    DuplicateGoal = "duplicate-goal", Error, "Two rows answer the same goal; the first is merged, the other is kept in the finding.";
-    TextOutsideAnswers = "text-outside-answers", Warning, "Something was typed outside the answer columns; it is kept in the finding.";
-    NonTextValue = "non-text-value", Info, "A number, date or truth value stood where text was expected; it was read as text.";
-    CellError = "cell-error", Warning, "A cell holds a spreadsheet error such as #REF!.";
-    LongComment = "long-comment", Info, "A comment is longer than one Excel cell holds (32,767 characters); it is kept whole across continuation cells.";
-    AnswerSheetRenamed = "answer-sheet-renamed", Info, "The answer sheet was renamed; it was found by its header row.";
-    IdentityFromFileName = "identity-from-file-name", Warning, "The workbook carries no samla identity; plan and region were taken from the sheet and the file name.";
-    WrongPlan = "wrong-plan", Error, "The workbook was made for another plan; it is not merged.";
-    WrongPlanVersion = "wrong-plan-version", Error, "The workbook was made for another version of the plan; it is not merged.";
-    UnknownRegion = "unknown-region", Error, "The workbook names a region that does not report on this plan; it is not merged.";
-    ConflictingIdentity = "conflicting-identity", Error, "The return names different respondents in its identity sheet, the line above the table, its document properties or its file name; it is not merged and replaces no other return until a person decides.";
-    RoleMismatch = "role-mismatch", Error, "The coordinator's template was returned as a region's (or the other way round); it is not merged.";
-    SupersededSubmission = "superseded-submission", Warning, "Two returns from the same region: the newer one is merged, this one is not; the message names both save times and where each came from.";
-    UndecidedResubmission = "undecided-resubmission", Error, "Several returns from the same region and the newest cannot be told (same time, or a time that cannot be trusted): none is merged until a person removes the others.";
-    UntrustedTime = "untrusted-time", Warning, "A save time inside the file, or the file's modification time, is unreadable, lies in the future or before 1990; it is not used to tell which return is newest.";
-    ConflictingSubmission = "conflicting-submission", Warning, "Two returns from the same region disagree on a goal; the difference is listed.";
-    NotATemplate = "not-a-template", Error, "A workbook that is not a samla template (no answer sheet found); it is not merged.";
-    UnreadableCell = "unreadable-cell", Error, "A cell's stored value could not be read (a shared-string index that is negative, not a number or past the string table); its value is not guessed or merged.";
-    DuplicateCell = "duplicate-cell", Error, "A damaged file holds the same cell twice; neither value is merged, both are quoted in the finding.";
-    FormulaValue = "formula-value", Warning, "A rating or comment is computed by a formula; its saved result was merged, to check.";
-    WrongExtension = "wrong-extension", Info, "The file's name says another format than its content (e.g. an .xls or .ods named .xlsx); it was read by its content.";
-    UnreadableFile = "unreadable-file", Error, "The file could not be read as a workbook (corrupt, truncated, encrypted, wrong format).";
-    FileLimitExceeded = "file-limit-exceeded", Error, "The file exceeds a safety limit (size, zip expansion, sheet dimensions, cells, sheets); it is not parsed.";
-    ReaderFailed = "reader-failed", Error, "Reading the file crashed, ran out of memory or took too long; the rest of the inbox was still merged.";
-    SkippedEntry = "skipped-entry", Info, "An inbox entry that is not a return (lock file, folder, link, pipe, other file type) was left alone.";
+    MissingRating = "missing-rating", Warning, "En region lämnade bedömningen av ett mål blank.";
+    MissingSubmission = "missing-submission", Error, "En region (eller samordnaren) i planen har inte skickat något svar som kunde användas.";
+    InvalidRating = "invalid-rating", Error, "En bedömning finns inte i planens skala; värdet står kvar i avvikelsen.";
+    CompoundRating = "compound-rating", Warning, "En sammansatt bedömning som U/E (ett mål med flera delar): sammanställd som den skrevs, att följa upp.";
+    UncertainRating = "uncertain-rating", Warning, "En osäker bedömning som P?: sammanställd som den skrevs, att följa upp.";
+    CommentWithoutRating = "comment-without-rating", Warning, "En region kommenterade ett mål men gav ingen bedömning.";
+    NormalisedRating = "normalised-rating", Info, "En bedömning skriven i annan form (gemener, mellanslag, ett helt ord som Pågående) lästes som en kod i skalan.";
+    MissingGoalRow = "missing-goal-row", Warning, "Ett mål i planen saknar rad i svaret (raden är borttagen).";
+    GoalMatchedByText = "goal-matched-by-text", Warning, "En rads mål-id saknades eller var fel; raden kopplades till sitt mål genom måltexten.";
+    GoalTextChanged = "goal-text-changed", Warning, "Måltexten på en rad skiljer sig från planens; svaret sammanställs under mål-id:t, men kontrollera att det gällde detta mål.";
+    UnknownGoal = "unknown-goal", Error, "En rad nämner inget mål i planen; det som står på raden finns kvar i avvikelsen.";
+    DuplicateGoal = "duplicate-goal", Error, "Två rader svarar på samma mål; den första sammanställs, den andra finns kvar i avvikelsen.";
+    TextOutsideAnswers = "text-outside-answers", Warning, "Något var skrivet utanför svarskolumnerna; det finns kvar i avvikelsen.";
+    NonTextValue = "non-text-value", Info, "Ett tal, datum eller sanningsvärde stod där text väntades; det lästes som text.";
+    CellError = "cell-error", Warning, "En cell innehåller ett kalkylfel som #REFERENS! (#REF!).";
+    LongComment = "long-comment", Info, "En kommentar är längre än en Excel-cell rymmer (32 767 tecken); den behålls hel i fortsättningsceller.";
+    AnswerSheetRenamed = "answer-sheet-renamed", Info, "Svarsbladet har bytt namn; det hittades genom sin rubrikrad.";
+    IdentityFromFileName = "identity-from-file-name", Warning, "Arbetsboken saknar samlas identitetsblad; plan och region togs från bladet och filnamnet.";
+    WrongPlan = "wrong-plan", Error, "Arbetsboken gjordes för en annan plan; den sammanställs inte.";
+    WrongPlanVersion = "wrong-plan-version", Error, "Arbetsboken gjordes för en annan version av planen; den sammanställs inte.";
+    UnknownRegion = "unknown-region", Error, "Arbetsboken anger en region som inte rapporterar i denna plan; den sammanställs inte.";
+    ConflictingIdentity = "conflicting-identity", Error, "Svaret anger olika svarande i identitetsbladet, raden ovanför tabellen, dokumentegenskaperna eller filnamnet; det sammanställs inte och ersätter inget annat svar förrän en person har avgjort.";
+    RoleMismatch = "role-mismatch", Error, "Samordnarens mall skickades in som en regions (eller tvärtom); den sammanställs inte.";
+    SupersededSubmission = "superseded-submission", Warning, "Två svar från samma region: det nyare sammanställs, detta gör det inte; meddelandet anger båda sparade tiderna och var de kom ifrån.";
+    UndecidedResubmission = "undecided-resubmission", Error, "Flera svar från samma region och det går inte att avgöra vilket som är nyast (samma tid, eller en tid som inte går att lita på): inget sammanställs förrän en person har tagit bort de andra.";
+    UntrustedTime = "untrusted-time", Warning, "En sparad tid i filen, eller filens ändringstid, går inte att läsa, ligger i framtiden eller före 1990; den används inte för att avgöra vilket svar som är nyast.";
+    ConflictingSubmission = "conflicting-submission", Warning, "Två svar från samma region skiljer sig åt för ett mål; skillnaden listas.";
+    NotATemplate = "not-a-template", Error, "En arbetsbok som inte är en samla-mall (inget svarsblad hittades); den sammanställs inte.";
+    UnreadableCell = "unreadable-cell", Error, "En cells sparade värde gick inte att läsa (ett index till strängtabellen som är negativt, inte ett tal eller utanför tabellen); värdet gissas inte och sammanställs inte.";
+    DuplicateCell = "duplicate-cell", Error, "En skadad fil innehåller samma cell två gånger; inget av värdena sammanställs, båda citeras i avvikelsen.";
+    FormulaValue = "formula-value", Warning, "En bedömning eller kommentar beräknas med en formel; det sparade resultatet sammanställdes, att kontrollera.";
+    WrongExtension = "wrong-extension", Info, "Filens namn anger ett annat format än innehållet (t.ex. en .xls- eller .ods-fil som heter .xlsx); den lästes efter sitt innehåll.";
+    UnreadableFile = "unreadable-file", Error, "Filen gick inte att läsa som arbetsbok (skadad, avkortad, krypterad eller fel format).";
+    FileLimitExceeded = "file-limit-exceeded", Error, "Filen överskrider en säkerhetsgräns (storlek, zip-uppackning, bladets mått, celler, blad); den läses inte.";
+    ReaderFailed = "reader-failed", Error, "Läsningen av filen kraschade, fick slut på minne eller tog för lång tid; resten av inkorgen sammanställdes ändå.";
+    SkippedEntry = "skipped-entry", Info, "Något i inkorgen som inte är ett svar (låsfil, mapp, länk, rör, annan filtyp) lämnades orört.";
 }
 
 impl fmt::Display for FindingCode {

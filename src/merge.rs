@@ -60,6 +60,12 @@ pub struct Source {
     pub sha256: Option<String>,
     /// When the file says it was saved, else its modification time (UTC).
     pub time: Option<String>,
+    /// When the file says it was saved (`dcterms:modified`, UTC), as the
+    /// sender's program wrote it; None when the file does not say.
+    pub saved: Option<String>,
+    /// The file's modification time in the inbox (UTC): normally when it
+    /// arrived there; None when the file system does not tell.
+    pub found: Option<String>,
     /// Workbook format: `xlsx`, `xlsm`, `xlsb`, `xls` or `ods`; None when the file could not be read.
     pub format: Option<String>,
     /// What became of the file.
@@ -327,6 +333,14 @@ fn source(r: &Received, status: SourceStatus, plan: &Plan) -> Source {
         region: s.respondent().map(|w| w.code(plan).0.clone()),
         sha256: s.sha256.clone(),
         time: saved.or(r.mtime.as_ref()).map(ToString::to_string),
+        // Shown as found when it could not be read: nothing is hidden.
+        saved: s.saved.as_ref().map(|t| {
+            t.parsed
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|_| t.found.clone())
+        }),
+        found: r.mtime.as_ref().map(ToString::to_string),
         format: s.format.clone(),
         status,
     }

@@ -127,26 +127,35 @@ pub fn file_name(plan: &Plan, who: &Respondent) -> String {
     format!("{}-{}.xlsx", plan.id, code)
 }
 
-struct Formats {
-    title: Format,
-    note: Format,
-    header: Format,
-    locked: Format,
-    locked_id: Format,
-    open: Format,
-    open_rating: Format,
+/// The template's cell formats; the feedback copy of a return uses them too.
+pub(crate) struct Formats {
+    pub title: Format,
+    pub heading: Format,
+    pub note: Format,
+    pub header: Format,
+    pub locked: Format,
+    pub locked_id: Format,
+    pub open: Format,
+    pub open_rating: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
-        let cell = Format::new()
+    pub fn new() -> Formats {
+        let cell = crate::report::print::base()
             .set_text_wrap()
             .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin);
         Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            note: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            header: Format::new()
+            title: crate::report::print::base().set_bold().set_font_size(14),
+            heading: crate::report::print::base()
+                .set_bold()
+                .set_font_size(12)
+                .set_text_wrap()
+                .set_align(FormatAlign::Bottom),
+            note: crate::report::print::base()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            header: crate::report::print::base()
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)
@@ -212,87 +221,117 @@ pub fn workbook(
     Ok(wb.save_to_buffer()?)
 }
 
-fn instructions(
-    ws: &mut Worksheet,
-    plan: &Plan,
-    who: &Respondent,
-    f: &Formats,
-) -> Result<(), XlsxError> {
-    ws.set_name(INSTRUCTIONS_SHEET)?;
-    ws.set_column_width(0, 100)?;
+/// A line of the instructions: a heading, a paragraph, or a numbered step.
+enum Line {
+    Title(String),
+    Heading(&'static str),
+    Text(String),
+    Step(usize, String),
+}
+
+/// What the instructions say: how to fill in the file, how to return it
+/// and what happens next — in words for regional staff, without any
+/// command line.
+fn instruction_lines(plan: &Plan, who: &Respondent) -> Vec<Line> {
     let coord = &plan.coordinator.name;
-    let mut lines: Vec<String> = vec![
-        format!("Uppföljning {} – {}", plan.period, plan.title),
-        format!(
-            "Den här filen är mallen för {} ({}) i uppföljningen {} av {} (plan-id {}, version {}).",
+    let mut lines = vec![
+        Line::Title(format!("Uppföljning {} – {}", plan.period, plan.title)),
+        Line::Text(format!(
+            "Den här filen är mallen för {} ({}) i uppföljningen {} av {} (plan-id {}, version {}). {coord} samlar in svaren och sammanställer dem.",
             who.name(plan),
             who.code(plan),
             plan.period,
             plan.title,
             plan.id,
             plan.version
-        ),
-        String::new(),
-        "Så fyller du i mallen".to_string(),
-        format!("1. Gå till bladet \"{ANSWER_SHEET}\". Där finns en rad för varje mål i planen."),
+        )),
+        Line::Heading("Så fyller du i mallen"),
+        Line::Step(1, format!("Gå till bladet \"{ANSWER_SHEET}\". Där finns en rad för varje mål i planen, ordnade efter område.")),
     ];
     if who.rates() {
-        lines.push(format!(
-            "2. Ange i kolumnen \"{}\" hur långt ni har kommit med varje mål: {}. Välj i listan eller skriv koden.",
+        let mut rating = format!(
+            "Ange i kolumnen \"{}\" hur långt ni har kommit med varje mål: {}. Välj i listan eller skriv koden. Lämna cellen blank om ni inte gör någon bedömning – då redovisas målet utan nivå.",
             header::RATING,
             plan.scale_legend()
-        ));
-        lines.push(
-            "   Lämna cellen blank om ni inte gör någon bedömning – då redovisas målet utan nivå."
-                .to_string(),
         );
         if plan.scale.len() >= 2 {
-            lines.push(format!(
-                "   Har målet två delar med olika status kan ni skriva båda, t.ex. {}. Är ni osäkra, skriv t.ex. {}.",
+            rating += &format!(
+                " Har målet två delar med olika status kan ni skriva båda, t.ex. {}. Är ni osäkra, skriv t.ex. {}.",
                 plan.compound_example(),
                 plan.uncertain_example()
-            ));
+            );
         }
-        lines.push(format!(
-            "3. Beskriv nuläget i kolumnen \"{}\". Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
+        lines.push(Line::Step(2, rating));
+        lines.push(Line::Step(3, format!(
+            "Beskriv nuläget i kolumnen \"{}\": vad som är gjort, vad som pågår och vad som återstår. Texten får vara lång och kommer med ordagrant i sammanställningen. Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
             header::COMMENT
-        ));
+        )));
     } else {
-        lines.push(format!(
-            "2. Skriv {}s kommentarer i kolumnen \"{}\". Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
+        lines.push(Line::Step(2, format!(
+            "Skriv {}s kommentarer i kolumnen \"{}\". De står sist under varje mål i sammanställningen, efter de andra svarandes. Ny rad i en cell: Alt+Enter (Mac: Ctrl+Alt+Enter).",
             plan.coordinator.code,
             header::COMMENT
-        ));
+        )));
     }
+    let n = lines.iter().filter(|l| matches!(l, Line::Step(..))).count();
     lines.extend([
-        "4. Ändra inte mål-id, måltexter, rubriker eller bladens namn. De är låsta så att svaren kan läsas maskinellt."
-            .to_string(),
-        format!(
-            "5. Spara som Excel-arbetsbok (.xlsx) och skicka filen till {coord}. Filen får byta namn – den vet själv vilken plan och {} den gäller.",
-            plan.noun.singular
-        ),
-        String::new(),
-        "Kontrollera innan du skickar".to_string(),
-        format!(
-            "Med programmet samla kan du kontrollera filen: samla check --plan {}.toml <fil>. Det visar varje problem med blad och cell.",
-            plan.id
-        ),
+        Line::Step(n + 1, "Ändra inte mål-id, måltexter, rubriker eller bladens namn, och lägg inte till rader eller kolumner. Strukturen är låst så att svaren kan läsas in automatiskt. Skriv allt som gäller ett mål i målets kommentar.".to_string()),
+        Line::Heading("Så lämnar du in"),
+        Line::Step(n + 2, "Spara filen som Excel-arbetsbok (.xlsx). Arbetar du i LibreOffice: Arkiv > Spara som > Excel 2007–365 (.xlsx).".to_string()),
+        Line::Step(n + 3, format!("Skicka hela filen till {coord} – inte en PDF eller en kopia av bladet. Filen får byta namn: den vet själv vilken plan och {} den gäller.", plan.noun.singular)),
+        Line::Heading("Vad händer sedan"),
+        Line::Text(format!("{coord} läser in och kontrollerar alla filer som kommer in.")),
+        Line::Text("Behöver något rättas eller bekräftas – till exempel en bedömning som inte finns i skalan eller ett mål utan bedömning – får ni tillbaka en kopia av ert svar. Där är cellerna markerade och har en anteckning om vad som behöver göras. Rätta då i er egen fil och skicka den igen; den senast sparade versionen gäller.".to_string()),
+        Line::Text(format!("Alla svar sammanställs till en rapport för hela {}: mål för mål med varje {}s bedömning och kommentar. {coord} skickar ut den när alla har svarat.", plan.title, plan.noun.singular)),
     ]);
-    for (i, line) in lines.iter().enumerate() {
-        let fmt =
-            if i == 0 || line == "Så fyller du i mallen" || line == "Kontrollera innan du skickar"
-            {
-                &f.title
-            } else {
-                &f.note
-            };
-        ws.write_string_with_format(i as u32, 0, line, fmt)?;
+    lines
+}
+
+fn instructions(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    who: &Respondent,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    use crate::report::print::{fit, setup, Cell, Page};
+    ws.set_name(INSTRUCTIONS_SHEET)?;
+    // A narrow column for the step numbers, a wide one for the text: the
+    // lines of a step hang under its first word.
+    let widths = [4.0, 84.0];
+    let all = widths[0] + widths[1];
+    let step = f.note.clone().set_align(FormatAlign::Right);
+    let mut row = 0;
+    for line in instruction_lines(plan, who) {
+        let (text, fmt, cell) = match &line {
+            Line::Title(t) => (t.as_str(), &f.title, Cell::new(t, all).bold().size(14.0)),
+            Line::Heading(t) => {
+                // A blank row of air before each heading.
+                row += 1;
+                (*t, &f.heading, Cell::new(t, all).bold().size(12.0))
+            }
+            Line::Text(t) => (t.as_str(), &f.note, Cell::new(t, all)),
+            Line::Step(n, t) => {
+                ws.write_string_with_format(row, 0, format!("{n}."), &step)?;
+                ws.write_string_with_format(row, 1, t, &f.note)?;
+                ws.set_row_height(row, fit(&[Cell::new(t, widths[1])]) + 3.0)?;
+                row += 1;
+                continue;
+            }
+        };
+        ws.merge_range(row, 0, row, 1, text, fmt)?;
+        ws.set_row_height(row, fit(&[cell]) + 3.0)?;
+        row += 1;
     }
     ws.protect();
-    ws.set_paper_size(9)
-        .set_portrait()
-        .set_print_fit_to_pages(1, 0);
-    Ok(())
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: None,
+            plan: &format!("{} – uppföljning {}", plan.title, plan.period),
+            what: &who.code(plan).0,
+        },
+    )
 }
 
 fn answer_sheet(
@@ -313,42 +352,54 @@ fn answer_sheet(
 
     let [title, respondent, hint] = preamble(plan, who);
     ws.write_string_with_format(0, 0, title, &f.title)?;
-    ws.write_string(1, 0, respondent)?;
-    ws.write_string(2, 0, hint)?;
+    let plain = crate::report::print::base();
+    ws.write_string_with_format(1, 0, respondent, &plain)?;
+    ws.write_string_with_format(2, 0, hint, &plain)?;
     for (c, name) in cols.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, c as u16, *name, &f.header)?;
     }
-    ws.set_column_width(0, 18)?;
-    ws.set_column_width(1, 7)?;
-    ws.set_column_width(2, 55)?;
-    if let Some(rc) = rating_col {
-        ws.set_column_width(rc, 11)?;
-    }
-    ws.set_column_width(comment_col, 80)?;
-    let metadata = [
-        (col_of(header::RESPONSIBLE), 18.0),
-        (col_of(header::SCHEDULE), 12.0),
-    ];
-    for (c, width) in metadata.iter().filter_map(|(c, w)| Some((c.as_ref()?, w))) {
-        ws.set_column_width(*c, *width)?;
-    }
+    let widths: Vec<f64> = cols
+        .iter()
+        .map(|h| match *h {
+            header::AREA | header::RESPONSIBLE => 18.0,
+            header::GOAL_ID => 7.0,
+            header::GOAL => 55.0,
+            header::RATING => 11.0,
+            header::SCHEDULE => 12.0,
+            _ => 80.0,
+        })
+        .collect();
+    let metadata = [col_of(header::RESPONSIBLE), col_of(header::SCHEDULE)];
+    let head: Vec<crate::report::print::Cell> = cols
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| crate::report::print::Cell::new(c, *w).bold())
+        .collect();
+    ws.set_row_height(HEADER_ROW, crate::report::print::fit(&head))?;
 
     let mut row = HEADER_ROW + 1;
     for (area, goal) in plan.goals() {
         let answer = answers.and_then(|a| a.goals.get(&goal.id.0));
         let comment = answer.and_then(|a| a.comment.as_deref()).unwrap_or("");
         let area_text = format!("{} {}", area.id, area.title);
-        // Room for the goal text and any comment, and at least three lines to write in.
-        let height =
-            crate::report::fit_height(&[(&area_text, 18.0), (&goal.text, 55.0), (comment, 80.0)])
-                .max(45.0);
+        // Room for the goal text and any comment (up to Excel's 409 points),
+        // and at least three lines to write in.
+        let extra = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
+        let height = crate::report::fit_height(&[
+            (&area_text, 18.0),
+            (&goal.text, 55.0),
+            (comment, 80.0),
+            (&extra(&goal.responsible), 18.0),
+            (&extra(&goal.schedule), 12.0),
+        ])
+        .max(crate::report::fit_height(&[("\n\n", 80.0)]));
         ws.set_row_height(row, height)?;
         ws.write_string_with_format(row, 0, &area_text, &f.locked)?;
         ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
         ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
         for (c, value) in [
-            (metadata[0].0, &goal.responsible),
-            (metadata[1].0, &goal.schedule),
+            (metadata[0], &goal.responsible),
+            (metadata[1], &goal.schedule),
         ] {
             if let Some(c) = c {
                 match value {
@@ -392,16 +443,15 @@ fn answer_sheet(
         ws.add_data_validation(HEADER_ROW + 1, rc, last, rc, &dv)?;
     }
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    ws.set_header(format!(
-        "&L{}&R{}",
-        escape_hf(&plan.title),
-        escape_hf(&who.code(plan).0)
-    ));
-    ws.set_footer("&CSida &P av &N");
+    crate::report::print::setup(
+        ws,
+        &crate::report::print::Page {
+            widths: &widths,
+            repeat: Some((HEADER_ROW, HEADER_ROW)),
+            plan: &format!("{} – uppföljning {}", plan.title, plan.period),
+            what: &format!("{} – {}", who.code(plan), who.name(plan)),
+        },
+    )?;
     let mut opts = ProtectionOptions::new();
     opts.format_columns = true;
     opts.format_rows = true;
@@ -434,10 +484,6 @@ fn meta_sheet(ws: &mut Worksheet, plan: &Plan, who: &Respondent) -> Result<(), X
     ws.protect();
     ws.set_hidden(true);
     Ok(())
-}
-
-fn escape_hf(s: &str) -> String {
-    s.replace('&', "&&")
 }
 
 fn truncate_chars(s: &str, n: usize) -> String {

@@ -214,46 +214,52 @@ fn consolidated_workbook_has_the_matrix_and_every_comment_verbatim() {
     let rows = sheet(&xlsx, "Sammanställning");
     assert_eq!(
         rows[3],
-        [
-            "Område",
-            "Mål-id",
-            "Mål",
-            "RJH",
-            "RN",
-            "RV",
-            "RVN",
-            "Kommentarer"
-        ]
+        ["Mål-id", "Mål", "RJH", "RN", "RV", "RVN", "Kommentarer"]
     );
-    let expected = seed_matrix();
-    let body = &rows[4..];
+    let plan = plan();
+    // One heading row per area, as the seed has, then the area's goals.
+    let headings: Vec<String> = plan
+        .areas
+        .iter()
+        .map(|a| format!("{} {}", a.id, a.title))
+        .collect();
+    let heads: Vec<&String> = rows[4..]
+        .iter()
+        .map(|r| &r[0])
+        .filter(|c| headings.contains(c))
+        .collect();
+    assert_eq!(heads, headings.iter().collect::<Vec<_>>());
+    assert_eq!(rows[4][0], headings[0]);
+    let is_goal = |id: &str| plan.goals().any(|(_, g)| g.id.0 == id);
+    let body: Vec<&Vec<String>> = rows[4..].iter().filter(|r| is_goal(&r[0])).collect();
     assert_eq!(body.len(), 43);
-    for row in body {
-        let id = &row[1];
+    assert_eq!(rows.len(), 4 + 43 + 7, "nothing but headings and goals");
+    let expected = seed_matrix();
+    for row in &body {
+        let id = &row[0];
         for (i, r) in REGIONS.iter().enumerate() {
             let want = expected[id][*r].clone().unwrap_or_default();
-            assert_eq!(row[3 + i], want, "goal {id}, region {r}");
+            assert_eq!(row[2 + i], want, "goal {id}, region {r}");
         }
     }
     // Every comment of every return, verbatim, prefixed by its code, in plan order.
-    let plan = plan();
     for f in std::fs::read_dir(repo().join("samples/answers")).unwrap() {
         let answers = samla::template::Answers::load(&f.unwrap().path()).unwrap();
         for (id, a) in &answers.goals {
             let Some(c) = &a.comment else { continue };
-            let row = body.iter().find(|r| &r[1] == id).unwrap();
+            let row = body.iter().find(|r| &r[0] == id).unwrap();
             let want = format!("{}: {c}", answers.respondent);
             assert!(
-                row[7].contains(&want),
+                row[6].contains(&want),
                 "goal {id}: comment of {} missing",
                 answers.respondent
             );
         }
     }
-    let first = body.iter().find(|r| r[1] == "1.1").unwrap();
+    let first = body.iter().find(|r| r[0] == "1.1").unwrap();
     let order: Vec<usize> = ["RJH:", "RN:", "RV:", "RVN:", "RCC Norr:"]
         .iter()
-        .map(|p| first[7].find(p).unwrap())
+        .map(|p| first[6].find(p).unwrap())
         .collect();
     assert!(
         order.windows(2).all(|w| w[0] < w[1]),
@@ -273,10 +279,27 @@ fn consolidated_workbook_has_the_matrix_and_every_comment_verbatim() {
         assert!(flat.contains(&id.to_string()), "{id} in the summary lists");
     }
     let sources = sheet(&xlsx, "Källor");
-    assert_eq!(sources.len(), 6);
-    assert!(sources[1..]
-        .iter()
-        .all(|r| r[5] == "sammanslagen" && r[3].len() == 64));
+    assert_eq!(
+        sources[3],
+        [
+            "Fil",
+            "Region",
+            "Format",
+            "Sparad enligt filen",
+            "Ändrad i inkorgen",
+            "Status",
+            "SHA-256"
+        ]
+    );
+    assert_eq!(sources.len(), 4 + 5);
+    for r in &sources[4..] {
+        assert_eq!(r[5], "sammanslagen");
+        assert_eq!(r[6].len(), 64);
+        // The samples carry the template's fixed save time; the inbox copy
+        // has its own modification time, today's.
+        assert_eq!(r[3], "2024-01-01 00:00 UTC");
+        assert!(r[4].ends_with(" UTC") && r[4].len() == 20, "{}", r[4]);
+    }
 }
 
 #[test]

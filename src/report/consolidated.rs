@@ -15,12 +15,14 @@
 //! * `Källor` — every file of the inbox: region, format, SHA-256, time, status.
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, DocProperties, Format, Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartPatternFill, ChartPatternFillType,
+    ChartSolidFill, ChartType, Color, DocProperties, Workbook, Worksheet, XlsxError,
 };
 
-use super::{fit_height, header_row, print_setup, split_for_cells, Styles};
+use super::print::{merged, setup, split_for_print, Cell, Page, MAX_ROW_HEIGHT};
+use super::{fit_height, header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
-use crate::merge::{bucket, Consolidation};
+use crate::merge::{bucket, Consolidation, GoalRow};
 use crate::plan::Plan;
 
 /// Above this many regions, `Sammanställning` shows distributions, not a
@@ -97,17 +99,23 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
+/// The title and the line under it (scale, who answered), across the
+/// sheet's columns.
 fn title_rows(
     ws: &mut Worksheet,
     plan: &Plan,
     c: &Consolidation,
     s: &Styles,
+    widths: &[f64],
 ) -> Result<(), XlsxError> {
-    ws.write_string_with_format(
+    let title = format!("{} – uppföljning {}", plan.title, plan.period);
+    text_line(
+        ws,
         0,
-        0,
-        format!("{} – uppföljning {}", plan.title, plan.period),
+        &title,
+        widths,
         &s.title,
+        Cell::new("", 0.0).bold().size(14.0),
     )?;
     let missing: Vec<&str> = plan
         .regions
@@ -127,89 +135,134 @@ fn title_rows(
             format!(" (saknas: {})", missing.join(", "))
         }
     );
-    ws.write_string(1, 0, line)?;
-    Ok(())
+    text_line(ws, 1, &line, widths, &s.note, Cell::new("", 0.0))
 }
 
 const HEAD: u32 = 3;
 
+/// The page header's left part: plan and period.
+fn plan_line(plan: &Plan) -> String {
+    format!("{} – uppföljning {}", plan.title, plan.period)
+}
+
+/// An area's heading row across the table, e.g. `1 Prevention och tidig diagnostik`.
+fn area_heading(
+    ws: &mut Worksheet,
+    row: u32,
+    g: &GoalRow,
+    widths: &[f64],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let text = format!("{} {}", g.area_id, g.area);
+    text_line(
+        ws,
+        row,
+        &text,
+        widths,
+        &s.heading,
+        Cell::new("", 0.0).bold().size(11.0),
+    )?;
+    // A little air around the heading.
+    let h = Cell::new(&text, merged(widths)).bold().size(11.0).height() + 6.0;
+    ws.set_row_height(row, h.min(MAX_ROW_HEIGHT))?;
+    Ok(())
+}
+
+/// The goals grouped by area, in plan order.
+fn by_area(c: &Consolidation) -> impl Iterator<Item = &[GoalRow]> {
+    c.goals.chunk_by(|a, b| a.area_id == b.area_id)
+}
+
 fn matrix(ws: &mut Worksheet, plan: &Plan, c: &Consolidation, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name("Sammanställning")?;
-    title_rows(ws, plan, c, s)?;
-    let mut names = vec!["Område", "Mål-id", "Mål"];
+    let nreg = plan.regions.len();
+    let mut widths = vec![6.0, 42.0];
+    widths.extend(std::iter::repeat_n(6.0, nreg));
+    widths.push(80.0);
+    title_rows(ws, plan, c, s, &widths)?;
+    let mut names = vec!["Mål-id", "Mål"];
     names.extend(plan.regions.iter().map(|r| r.code.0.as_str()));
     names.push("Kommentarer");
-    header_row(ws, HEAD, &names, &s.header)?;
-    let nreg = plan.regions.len() as u16;
-    let comment_col = 3 + nreg;
-    ws.set_column_width(0, 16)?;
-    ws.set_column_width(1, 7)?;
-    ws.set_column_width(2, 45)?;
-    for i in 0..nreg {
-        ws.set_column_width(3 + i, 6)?;
-    }
-    ws.set_column_width(comment_col, 90)?;
-    let rating_fmt = |b: &str| {
-        s.center
-            .clone()
-            .set_bold()
-            .set_background_color(fill(plan, b))
-    };
+    header_row(ws, HEAD, &names, &widths, &s.header)?;
     let mut row = HEAD + 1;
     let mut breaks = Vec::new();
-    let mut last_area = None;
-    for g in &c.goals {
-        if last_area.is_some_and(|a| a != &g.area_id) {
+    for goals in by_area(c) {
+        if row > HEAD + 1 {
             breaks.push(row);
         }
-        last_area = Some(&g.area_id);
-        ws.write_string_with_format(row, 0, format!("{} {}", g.area_id, g.area), &s.wrap)?;
-        ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
-        ws.write_string_with_format(row, 2, &g.text, &s.wrap)?;
-        for (i, r) in plan.regions.iter().enumerate() {
-            let cell = g.answers.get(&r.code.0);
-            let b = bucket(cell);
-            let shown = cell
-                .and_then(|a| {
-                    a.rating
-                        .as_ref()
-                        .map(|r| r.code())
-                        .or_else(|| a.written.clone())
-                })
-                .unwrap_or_default();
-            let col = 3 + i as u16;
-            if shown.is_empty() {
-                ws.write_blank(row, col, &rating_fmt(b))?;
-            } else {
-                ws.write_string_with_format(row, col, split_for_cells(&shown)[0], &rating_fmt(b))?;
+        area_heading(ws, row, &goals[0], &widths, s)?;
+        row += 1;
+        for g in goals {
+            row = matrix_goal(ws, row, plan, g, s)?;
+        }
+    }
+    ws.set_freeze_panes(HEAD + 1, 2)?;
+    ws.set_page_breaks(&breaks[..breaks.len().min(1000)])?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((HEAD, HEAD)),
+            plan: &plan_line(plan),
+            what: "Sammanställning",
+        },
+    )
+}
+
+/// Writes a goal's row of the matrix from `row`; a comment text too long
+/// to print in one row continues on the next rows. Returns the next row.
+fn matrix_goal(
+    ws: &mut Worksheet,
+    row: u32,
+    plan: &Plan,
+    g: &GoalRow,
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    let comment_col = 2 + plan.regions.len() as u16;
+    ws.write_string_with_format(row, 0, &g.id.0, &s.center)?;
+    ws.write_string_with_format(row, 1, &g.text, &s.wrap)?;
+    for (i, r) in plan.regions.iter().enumerate() {
+        let cell = g.answers.get(&r.code.0);
+        let b = bucket(cell);
+        let f = s
+            .center
+            .clone()
+            .set_bold()
+            .set_background_color(fill(plan, b));
+        let shown = cell.and_then(shown).unwrap_or_default();
+        let col = 2 + i as u16;
+        if shown.is_empty() {
+            ws.write_blank(row, col, &f)?;
+        } else {
+            ws.write_string_with_format(row, col, split_for_cells(&shown)[0], &f)?;
+        }
+    }
+    let text = comments_text(plan, g);
+    let parts = split_for_print(&text, 80.0);
+    let mut row = row;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            // The goal's comments continue: say whose row this is.
+            ws.write_string_with_format(row, 0, format!("{} forts.", g.id.0), &s.wrap)?;
+            ws.write_blank(row, 1, &s.wrap)?;
+            for col in 2..comment_col {
+                ws.write_blank(row, col, &s.text)?;
             }
         }
-        let text = comments_text(plan, g);
-        let area = format!("{} {}", g.area_id, g.area);
-        ws.set_row_height(
-            row,
-            fit_height(&[(&area, 16.0), (&g.text, 45.0), (&text, 90.0)]),
-        )?;
-        let parts = split_for_cells(&text);
-        if parts.len() > 1 {
-            // The whole text is in `Svar`, split across continuation rows.
-            let note = " … (fortsätter i bladet Svar)";
-            let keep: String = parts[0]
-                .chars()
-                .take(parts[0].chars().count() - note.chars().count())
-                .collect();
-            ws.write_string_with_format(row, comment_col, keep + note, &s.wrap)?;
-        } else {
-            ws.write_string_with_format(row, comment_col, &text, &s.wrap)?;
-        }
+        ws.write_string_with_format(row, comment_col, *part, &s.wrap)?;
+        let goal = if i == 0 { g.text.as_str() } else { "" };
+        ws.set_row_height(row, fit_height(&[(goal, 42.0), (part, 80.0)]))?;
         row += 1;
     }
-    let last = row.saturating_sub(1).max(HEAD);
-    ws.autofilter(HEAD, 0, last, comment_col)?;
-    ws.set_freeze_panes(HEAD + 1, 3)?;
-    ws.set_page_breaks(&breaks[..breaks.len().min(1000)])?;
-    print_setup(ws, HEAD, &plan.title)?;
-    Ok(())
+    Ok(row)
+}
+
+/// A rating as shown: the scale code, else what was written.
+fn shown(a: &crate::merge::Cell) -> Option<String> {
+    a.rating
+        .as_ref()
+        .map(|r| r.code())
+        .or_else(|| a.written.clone())
 }
 
 /// `RJH: …\n\nRN: …\n\nRCC Norr: …`, regions in plan order, coordinator last.
@@ -237,39 +290,49 @@ fn distribution(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("Sammanställning")?;
-    title_rows(ws, plan, c, s)?;
-    let mut names = vec!["Område", "Mål-id", "Mål"];
+    let mut keys: Vec<String> = plan.scale.iter().map(|l| l.code.clone()).collect();
+    keys.extend(["annat".to_string(), "blank".to_string()]);
+    let mut widths = vec![6.0, 60.0];
+    widths.extend(std::iter::repeat_n(7.0, keys.len()));
+    widths.push(12.0);
+    title_rows(ws, plan, c, s, &widths)?;
+    let mut names = vec!["Mål-id", "Mål"];
     names.extend(plan.scale.iter().map(|l| l.code.as_str()));
     names.extend(["Annat", "Blank", "Kommentarer (antal)"]);
-    header_row(ws, HEAD, &names, &s.header)?;
-    ws.set_column_width(0, 16)?;
-    ws.set_column_width(1, 7)?;
-    ws.set_column_width(2, 60)?;
+    header_row(ws, HEAD, &names, &widths, &s.header)?;
     let mut row = HEAD + 1;
-    for g in &c.goals {
-        ws.write_string_with_format(row, 0, format!("{} {}", g.area_id, g.area), &s.wrap)?;
-        ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
-        ws.write_string_with_format(row, 2, &g.text, &s.wrap)?;
-        let mut keys: Vec<String> = plan.scale.iter().map(|l| l.code.clone()).collect();
-        keys.extend(["annat".to_string(), "blank".to_string()]);
-        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for r in &plan.regions {
-            *counts.entry(bucket(g.answers.get(&r.code.0))).or_default() += 1;
-        }
-        for (i, k) in keys.iter().enumerate() {
-            let n = counts.get(k.as_str()).copied().unwrap_or(0);
-            let f = s.center.clone().set_background_color(fill(plan, k));
-            ws.write_number_with_format(row, 3 + i as u16, n as f64, &f)?;
-        }
-        let comments = g.answers.values().filter(|a| a.comment.is_some()).count();
-        ws.write_number_with_format(row, 3 + keys.len() as u16, comments as f64, &s.center)?;
+    for goals in by_area(c) {
+        area_heading(ws, row, &goals[0], &widths, s)?;
         row += 1;
+        for g in goals {
+            ws.write_string_with_format(row, 0, &g.id.0, &s.center)?;
+            ws.write_string_with_format(row, 1, &g.text, &s.wrap)?;
+            ws.set_row_height(row, fit_height(&[(&g.text, 60.0)]))?;
+            let mut counts: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
+            for r in &plan.regions {
+                *counts.entry(bucket(g.answers.get(&r.code.0))).or_default() += 1;
+            }
+            for (i, k) in keys.iter().enumerate() {
+                let n = counts.get(k.as_str()).copied().unwrap_or(0);
+                let f = s.center.clone().set_background_color(fill(plan, k));
+                ws.write_number_with_format(row, 2 + i as u16, n as f64, &f)?;
+            }
+            let comments = g.answers.values().filter(|a| a.comment.is_some()).count();
+            ws.write_number_with_format(row, 2 + keys.len() as u16, comments as f64, &s.center)?;
+            row += 1;
+        }
     }
-    let last_col = 3 + plan.scale.len() as u16 + 2;
-    ws.autofilter(HEAD, 0, row.saturating_sub(1).max(HEAD), last_col)?;
-    ws.set_freeze_panes(HEAD + 1, 3)?;
-    print_setup(ws, HEAD, &plan.title)?;
-    Ok(())
+    ws.set_freeze_panes(HEAD + 1, 2)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((HEAD, HEAD)),
+            plan: &plan_line(plan),
+            what: "Sammanställning",
+        },
+    )
 }
 
 fn answers(
@@ -280,17 +343,14 @@ fn answers(
 ) -> Result<(), XlsxError> {
     ws.set_name("Svar")?;
     let who = plan.noun.heading();
+    let widths = [18.0, 6.0, 10.0, 10.0, 90.0];
     header_row(
         ws,
         0,
         &["Område", "Mål-id", &who, "Bedömning", "Kommentar"],
+        &widths,
         &s.header,
     )?;
-    ws.set_column_width(0, 16)?;
-    ws.set_column_width(1, 7)?;
-    ws.set_column_width(2, 10)?;
-    ws.set_column_width(3, 10)?;
-    ws.set_column_width(4, 100)?;
     let order: Vec<&str> = plan
         .regions
         .iter()
@@ -308,47 +368,40 @@ fn answers(
         .collect();
     let mut row = 1;
     for g in &c.goals {
+        let area = format!("{} {}", g.area_id, g.area);
         for code in &order {
             let Some(a) = g.answers.get(*code) else {
                 continue;
             };
-            let shown = a
-                .rating
-                .as_ref()
-                .map(|r| r.code())
-                .or_else(|| a.written.clone())
-                .unwrap_or_default();
+            let shown = shown(a).unwrap_or_default();
             if shown.is_empty() && a.comment.is_none() && *code == plan.coordinator.code.0 {
                 continue;
             }
+            // A comment too long to print in one row continues on the next.
             let parts = a
                 .comment
                 .as_deref()
-                .map(split_for_cells)
+                .map(|t| split_for_print(t, 90.0))
                 .unwrap_or_default();
             let n = parts.len().max(1);
             for i in 0..n {
-                ws.write_string_with_format(row, 0, format!("{} {}", g.area_id, g.area), &s.text)?;
+                ws.write_string_with_format(row, 0, &area, &s.wrap)?;
                 ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
                 let who = if n > 1 {
                     format!("{code} (del {}/{n})", i + 1)
                 } else {
                     code.to_string()
                 };
-                ws.write_string_with_format(row, 2, who, &s.text)?;
+                ws.write_string_with_format(row, 2, who, &s.wrap)?;
                 let f = &bucket_formats[bucket(Some(a))];
                 if shown.is_empty() || *code == plan.coordinator.code.0 {
                     ws.write_blank(row, 3, f)?;
                 } else {
                     ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
                 }
-                if let Some(p) = parts.get(i) {
-                    ws.set_row_height(row, fit_height(&[(p, 100.0)]))?;
-                }
-                match parts.get(i) {
-                    Some(p) => ws.write_string_with_format(row, 4, *p, &s.wrap)?,
-                    None => ws.write_blank(row, 4, &s.wrap)?,
-                };
+                let part = parts.get(i).copied().unwrap_or("");
+                ws.set_row_height(row, fit_height(&[(&area, 18.0), (part, 90.0)]))?;
+                ws.write_string_with_format(row, 4, part, &s.wrap)?;
                 row += 1;
             }
         }
@@ -365,8 +418,111 @@ fn answers(
     )?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
-    print_setup(ws, 0, &plan.title)?;
-    Ok(())
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((0, 0)),
+            plan: &plan_line(plan),
+            what: &format!("Svar per mål och {}", plan.noun.singular),
+        },
+    )
+}
+
+/// The columns of `Sammanfattning`: goal id, name, one per count.
+fn summary_widths(keys: usize) -> Vec<f64> {
+    let mut w = vec![6.0, 28.0];
+    w.extend(std::iter::repeat_n(11.0, keys));
+    w
+}
+
+/// A table of counts: a head row and one row per (name, counts by key).
+/// Returns the next free row.
+fn count_table(
+    ws: &mut Worksheet,
+    row: u32,
+    head: &str,
+    keys: &[(String, String)],
+    rows: &[(String, Vec<usize>)],
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    let widths = summary_widths(keys.len());
+    ws.merge_range(row, 0, row, 1, head, &s.header)?;
+    let mut cells = vec![];
+    for (i, (_, label)) in keys.iter().enumerate() {
+        ws.write_string_with_format(row, 2 + i as u16, label, &s.header)?;
+        cells.push(Cell::new(label, widths[2 + i]).bold());
+    }
+    ws.set_row_height(row, super::print::fit(&cells))?;
+    let mut row = row + 1;
+    for (name, counts) in rows {
+        ws.merge_range(row, 0, row, 1, name, &s.wrap)?;
+        for (i, n) in counts.iter().enumerate() {
+            ws.write_number_with_format(row, 2 + i as u16, *n as f64, &s.center)?;
+        }
+        ws.set_row_height(row, fit_height(&[(name, merged(&widths[..2]))]))?;
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// The stacked column chart of ratings per region: patterns and shades
+/// that still tell the levels apart in a greyscale print.
+fn region_chart(plan: &Plan, keys: &[(String, String)], head: u32, last_row: u32) -> Chart {
+    let mut chart = Chart::new(ChartType::ColumnStacked);
+    for (i, (k, _)) in keys.iter().enumerate() {
+        let col = 2 + i as u16;
+        chart
+            .add_series()
+            .set_name(("Sammanfattning", head, col))
+            .set_categories(("Sammanfattning", head + 1, 0, last_row, 0))
+            .set_values(("Sammanfattning", head + 1, col, last_row, col))
+            .set_gap(60)
+            .set_format(&mut chart_format(plan, k));
+    }
+    chart.y_axis().set_name("Antal mål");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart
+}
+
+/// How a bucket is drawn in the chart: the first level solid, the last
+/// dark and dense, the others striped, compound and uncertain ratings in a
+/// grid and blank white, so that a greyscale print still shows which is which.
+fn chart_format(plan: &Plan, bucket: &str) -> ChartFormat {
+    use ChartPatternFillType as P;
+    let n = plan.scale.len();
+    let (pattern, ink, paper) = match plan.scale.iter().position(|l| l.code == bucket) {
+        Some(0) => return solid(0xA9D18E),
+        Some(i) if i + 1 == n => (P::SmallCheckerboard, 0x7B0000, 0xF4B6B6),
+        Some(i) => {
+            let mid = [
+                P::DiagonalStripesWideUpwards,
+                P::HorizontalStripesDark,
+                P::VerticalStripesDark,
+                P::Trellis,
+            ];
+            (mid[(i - 1) % mid.len()], 0x7F6000, 0xFFE699)
+        }
+        None if bucket == "blank" => return solid(0xFFFFFF),
+        None => (P::LargeGrid, 0x1F4E79, 0xDDEBF7),
+    };
+    ChartFormat::new()
+        .set_pattern_fill(
+            &ChartPatternFill::new()
+                .set_pattern(pattern)
+                .set_foreground_color(Color::RGB(ink))
+                .set_background_color(Color::RGB(paper)),
+        )
+        .set_border(ChartLine::new().set_color(Color::RGB(0x404040)))
+        .clone()
+}
+
+/// A solid fill with the chart's border.
+fn solid(rgb: u32) -> ChartFormat {
+    ChartFormat::new()
+        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(rgb)))
+        .set_border(ChartLine::new().set_color(Color::RGB(0x404040)))
+        .clone()
 }
 
 fn summary(
@@ -377,17 +533,6 @@ fn summary(
 ) -> Result<(), XlsxError> {
     ws.set_name("Sammanfattning")?;
     let st = &c.stats;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!(
-            "Sammanfattning – {} – uppföljning {}",
-            plan.title, plan.period
-        ),
-        &s.title,
-    )?;
-    ws.set_column_width(0, 28)?;
-    ws.set_column_width(1, 12)?;
     let mut keys: Vec<(String, String)> = plan
         .scale
         .iter()
@@ -402,75 +547,67 @@ fn summary(
         ),
     ));
     keys.push(("blank".into(), "Ingen bedömning".into()));
-    for i in 0..keys.len() {
-        ws.set_column_width(1 + i as u16, 14)?;
-    }
+    let widths = summary_widths(keys.len());
+    text_line(
+        ws,
+        0,
+        &format!(
+            "Sammanfattning – {} – uppföljning {}",
+            plan.title, plan.period
+        ),
+        &widths,
+        &s.title,
+        Cell::new("", 0.0).bold().size(14.0),
+    )?;
+    let counts = |m: Option<&std::collections::BTreeMap<String, usize>>| {
+        keys.iter()
+            .map(|(k, _)| m.and_then(|m| m.get(k)).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
 
     // Counts per region: also the chart's data.
-    let mut row = 2;
     let per = format!("Bedömningar per {}", plan.noun.singular);
-    ws.write_string_with_format(row, 0, &per, &s.bold)?;
-    row += 1;
-    let head = row;
-    let who = plan.noun.heading();
-    let mut names: Vec<&str> = vec![&who];
-    names.extend(keys.iter().map(|(_, l)| l.as_str()));
-    header_row(ws, row, &names, &s.header)?;
-    row += 1;
-    for r in &plan.regions {
-        ws.write_string_with_format(row, 0, format!("{} – {}", r.code, r.name), &s.text)?;
-        for (i, (k, _)) in keys.iter().enumerate() {
-            let n = st
-                .per_region
-                .get(&r.code.0)
-                .and_then(|m| m.get(k))
-                .copied()
-                .unwrap_or(0);
-            ws.write_number_with_format(row, 1 + i as u16, n as f64, &s.center)?;
-        }
-        row += 1;
-    }
+    ws.write_string_with_format(2, 0, &per, &s.bold)?;
+    let head = 3;
+    let regions: Vec<(String, Vec<usize>)> = plan
+        .regions
+        .iter()
+        .map(|r| {
+            (
+                format!("{} – {}", r.code, r.name),
+                counts(st.per_region.get(&r.code.0)),
+            )
+        })
+        .collect();
+    let mut row = count_table(ws, head, &plan.noun.heading(), &keys, &regions, s)?;
     let last_region_row = row - 1;
-    if plan.regions.len() <= WIDE_LIMIT * 5 {
-        let mut chart = Chart::new(ChartType::ColumnStacked);
-        for (i, (k, _)) in keys.iter().enumerate() {
-            let col = 1 + i as u16;
-            chart
-                .add_series()
-                .set_name(("Sammanfattning", head, col))
-                .set_categories(("Sammanfattning", head + 1, 0, last_region_row, 0))
-                .set_values(("Sammanfattning", head + 1, col, last_region_row, col))
-                .set_format(rust_xlsxwriter::ChartFormat::new().set_solid_fill(
-                    rust_xlsxwriter::ChartSolidFill::new().set_color(fill(plan, k)),
-                ));
-        }
-        chart.title().set_name(&per);
-        chart.y_axis().set_name("Antal mål");
-        chart.set_width(640).set_height(360);
-        ws.insert_chart(2, 2 + keys.len() as u16, &chart)?;
-    }
 
     row += 1;
     ws.write_string_with_format(row, 0, "Bedömningar per område", &s.bold)?;
-    row += 1;
-    let mut names: Vec<&str> = vec!["Område"];
-    names.extend(keys.iter().map(|(_, l)| l.as_str()));
-    header_row(ws, row, &names, &s.header)?;
-    row += 1;
-    for a in &plan.areas {
-        ws.write_string_with_format(row, 0, format!("{} {}", a.id, a.title), &s.text)?;
-        for (i, (k, _)) in keys.iter().enumerate() {
-            let n = st
-                .per_area
-                .get(&a.id)
-                .and_then(|m| m.get(k))
-                .copied()
-                .unwrap_or(0);
-            ws.write_number_with_format(row, 1 + i as u16, n as f64, &s.center)?;
-        }
+    let areas: Vec<(String, Vec<usize>)> = plan
+        .areas
+        .iter()
+        .map(|a| {
+            (
+                format!("{} {}", a.id, a.title),
+                counts(st.per_area.get(&a.id)),
+            )
+        })
+        .collect();
+    row = count_table(ws, row + 1, "Område", &keys, &areas, s)?;
+
+    if plan.regions.len() <= WIDE_LIMIT * 5 {
+        // Under the tables, as wide as they are; the rows it covers keep
+        // the default height (20 pixels).
+        let width = widths.iter().map(|w| w * 7.0 + 5.0).sum::<f64>() as u32;
+        let height = 340;
         row += 1;
+        let mut chart = region_chart(plan, &keys, head, last_region_row);
+        chart.title().set_name(&per);
+        chart.set_width(width).set_height(height);
+        ws.insert_chart(row, 0, &chart)?;
+        row += height.div_ceil(20) + 1;
     }
-    row = row.max(21);
 
     let label = |m| {
         plan.level_meaning(m)
@@ -507,29 +644,44 @@ fn summary(
             .map(|g| g.text.as_str())
             .unwrap_or("")
     };
+    let text_width = merged(&widths[1..]);
+    let last_col = widths.len() as u16 - 1;
     for (title, ids) in lists {
         row += 1;
-        ws.write_string_with_format(row, 0, format!("{title} ({} st)", ids.len()), &s.bold)?;
+        let title = format!("{title} ({} st)", ids.len());
+        text_line(ws, row, &title, &widths, &s.bold, Cell::new("", 0.0).bold())?;
         row += 1;
         if ids.is_empty() {
-            ws.write_string(row, 0, "–")?;
+            ws.write_string_with_format(row, 0, "–", &s.note)?;
             row += 1;
         }
         for id in ids {
-            ws.write_string_with_format(
-                row,
-                0,
-                &id.0,
-                &Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
-            )?;
-            ws.write_string(row, 1, text_of(id))?;
+            ws.write_string_with_format(row, 0, &id.0, &s.note)?;
+            ws.merge_range(row, 1, row, last_col, text_of(id), &s.note)?;
+            ws.set_row_height(row, fit_height(&[(text_of(id), text_width)]))?;
             row += 1;
         }
     }
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    Ok(())
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: None,
+            plan: &plan_line(plan),
+            what: "Sammanfattning",
+        },
+    )
+}
+
+/// A time stamp as people read it: `2024-03-12 10:22 UTC`; other forms
+/// as they are.
+fn readable_time(t: &str) -> String {
+    let b = t.as_bytes();
+    if t.len() >= 17 && b[10] == b'T' && t.ends_with('Z') && t.is_char_boundary(16) {
+        format!("{} {} UTC", &t[..10], &t[11..16])
+    } else {
+        t.to_string()
+    }
 }
 
 fn sources(
@@ -539,45 +691,69 @@ fn sources(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("Källor")?;
-    header_row(
+    let widths = [34.0, 9.0, 7.0, 17.0, 17.0, 14.0, 34.0];
+    text_line(
         ws,
         0,
+        "Källor – filerna i inkorgen",
+        &widths,
+        &s.title,
+        Cell::new("", 0.0).bold().size(14.0),
+    )?;
+    text_line(
+        ws,
+        1,
+        "\"Sparad enligt filen\" är tiden som programmet skrev in i filen när den sparades. \
+         \"Ändrad i inkorgen\" är filens ändringstid i inkorgen – normalt när den lades där. \
+         Tiderna är i UTC (svensk tid är en timme senare, sommartid två).",
+        &widths,
+        &s.note,
+        Cell::new("", 0.0),
+    )?;
+    let head = 3;
+    header_row(
+        ws,
+        head,
         &[
             "Fil",
             &plan.noun.heading(),
             "Format",
-            "SHA-256",
-            "Tid",
+            "Sparad enligt filen",
+            "Ändrad i inkorgen",
             "Status",
+            "SHA-256",
         ],
+        &widths,
         &s.header,
     )?;
-    for (col, w) in [
-        (0u16, 50.0),
-        (1, 10.0),
-        (2, 8.0),
-        (3, 66.0),
-        (4, 22.0),
-        (5, 16.0),
-    ] {
-        ws.set_column_width(col, w)?;
-    }
     for (i, src) in c.sources.iter().enumerate() {
-        let row = 1 + i as u32;
+        let row = head + 1 + i as u32;
         let vals = [
             src.file.clone(),
             src.region.clone().unwrap_or_default(),
             src.format.clone().unwrap_or_default(),
-            src.sha256.clone().unwrap_or_default(),
-            src.time.clone().unwrap_or_default(),
+            src.saved.as_deref().map(readable_time).unwrap_or_default(),
+            src.found.as_deref().map(readable_time).unwrap_or_default(),
             src.status.swedish().to_string(),
+            src.sha256.clone().unwrap_or_default(),
         ];
+        let mut cells = Vec::new();
         for (col, v) in vals.iter().enumerate() {
-            ws.write_string_with_format(row, col as u16, split_for_cells(v)[0], &s.text)?;
+            let v = split_for_cells(v)[0];
+            ws.write_string_with_format(row, col as u16, v, &s.wrap)?;
+            cells.push(Cell::new(v, widths[col]));
         }
+        ws.set_row_height(row, super::print::fit(&cells))?;
     }
-    ws.autofilter(0, 0, c.sources.len() as u32, 5)?;
-    ws.set_freeze_panes(1, 0)?;
-    print_setup(ws, 0, "Källor")?;
-    Ok(())
+    ws.autofilter(head, 0, head + c.sources.len() as u32, 6)?;
+    ws.set_freeze_panes(head + 1, 0)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((head, head)),
+            plan: &plan_line(plan),
+            what: "Källor",
+        },
+    )
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Color, DocProperties, Workbook, XlsxError};
 
-use super::{header_row, print_setup, split_for_cells, Styles};
+use super::print::{setup, Cell, Page};
+use super::{header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
@@ -37,19 +38,8 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
         "Cell",
         "Meddelande",
     ];
-    header_row(ws, 0, &names, &s.header)?;
-    for (col, w) in [
-        (0u16, 24.0),
-        (1, 11.0),
-        (2, 10.0),
-        (3, 7.0),
-        (4, 40.0),
-        (5, 14.0),
-        (6, 7.0),
-        (7, 90.0),
-    ] {
-        ws.set_column_width(col, w)?;
-    }
+    let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
+    header_row(ws, 0, &names, &widths, &s.header)?;
     let sev_fmt = |sev: Severity| {
         let color = match sev {
             Severity::Error => Color::RGB(0xFFC7CE),
@@ -73,13 +63,16 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
                 loc.and_then(crate::finding::Location::a1)
                     .unwrap_or_default(),
             ];
+            let mut fitted = Vec::new();
             for (col, v) in cells.iter().enumerate() {
                 let fmt = if col == 1 {
                     sev_fmt(f.severity)
                 } else {
-                    s.text.clone()
+                    s.wrap.clone()
                 };
-                ws.write_string_with_format(row, col as u16, split_for_cells(v)[0], &fmt)?;
+                let v = split_for_cells(v)[0];
+                ws.write_string_with_format(row, col as u16, v, &fmt)?;
+                fitted.push(Cell::new(v, widths[col]));
             }
             // A message longer than a cell continues on the next rows.
             let text = if parts.len() > 1 {
@@ -92,26 +85,35 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
             } else {
                 text
             };
-            ws.set_row_height(row, super::fit_height(&[(&text, 90.0)]))?;
+            fitted.push(Cell::new(&text, widths[7]));
+            ws.set_row_height(row, super::print::fit(&fitted))?;
             ws.write_string_with_format(row, 7, text, &s.wrap)?;
             row += 1;
         }
     }
     ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
     ws.set_freeze_panes(1, 0)?;
-    print_setup(ws, 0, &format!("{} – avvikelser", plan.title))?;
+    let plan_line = format!("{} – uppföljning {}", plan.title, plan.period);
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((0, 0)),
+            plan: &plan_line,
+            what: "Avvikelser",
+        },
+    )?;
 
     let ws = wb.add_worksheet();
     ws.set_name("Koder")?;
+    let widths = [24.0, 11.0, 7.0, 100.0];
     header_row(
         ws,
         0,
         &["Kod", "Allvarlighet", "Antal", "Betydelse"],
+        &widths,
         &s.header,
     )?;
-    for (col, w) in [(0u16, 24.0), (1, 11.0), (2, 8.0), (3, 100.0)] {
-        ws.set_column_width(col, w)?;
-    }
     let mut counts: BTreeMap<FindingCode, usize> = BTreeMap::new();
     for f in findings {
         *counts.entry(f.code).or_default() += 1;
@@ -127,8 +129,24 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
             &s.center,
         )?;
         ws.write_string_with_format(row, 3, code.meaning(), &s.wrap)?;
+        ws.set_row_height(
+            row,
+            super::print::fit(&[
+                Cell::new(code.as_str(), widths[0]),
+                Cell::new(code.meaning(), widths[3]),
+            ]),
+        )?;
     }
     ws.set_freeze_panes(1, 0)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((0, 0)),
+            plan: &plan_line,
+            what: "Koder",
+        },
+    )?;
     wb.set_zip_compression_level(1);
     wb.save_to_buffer()
 }

@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, DocProperties, Format, Note, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, Note, Workbook, Worksheet, XlsxError};
 
-use super::{header_row, split_for_cells, Styles};
+use super::print::{fit, setup, split_for_print, Cell, Page};
+use super::{header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, Severity};
 use crate::plan::Plan;
-use crate::reader::RawReturn;
+use crate::reader::{AnswerSheet, RawReturn};
 use crate::validate::Submission;
 
 fn color(sev: Severity) -> Color {
@@ -30,7 +31,6 @@ pub fn workbook(
     sub: &Submission,
     raw: Option<&RawReturn>,
 ) -> Result<Vec<u8>, XlsxError> {
-    let s = Styles::new();
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -40,9 +40,36 @@ pub fn workbook(
     );
     let mut findings: Vec<&Finding> = sub.findings.iter().collect();
     findings.sort_by_cached_key(|f| f.owned_sort_key());
+    to_fix(wb.add_worksheet(), plan, sub, &findings)?;
+    if let (Some(raw), Some(sheet_name)) = (raw, sub.sheet.as_deref()) {
+        if let Some(answer) = raw.answer.as_ref() {
+            let ws = wb.add_worksheet();
+            ws.set_name(sheet_name)?;
+            copy(ws, plan, sub, answer, &findings)?;
+        }
+    }
+    wb.save_to_buffer()
+}
 
-    let ws = wb.add_worksheet();
+/// The page header's left part.
+fn plan_line(plan: &Plan, sub: &Submission) -> String {
+    let who = sub
+        .respondent()
+        .map(|w| format!(" – {}", w.code(plan)))
+        .unwrap_or_default();
+    format!("{} – uppföljning {}{who}", plan.title, plan.period)
+}
+
+/// `Att rätta`: what to fix, one row per finding.
+fn to_fix(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    sub: &Submission,
+    findings: &[&Finding],
+) -> Result<(), XlsxError> {
+    let s = Styles::new();
     ws.set_name("Att rätta")?;
+    let widths = [14.0, 6.0, 11.0, 22.0, 80.0];
     let who = sub
         .respondent()
         .map(|w| format!("{} – {}", w.code(plan), w.name(plan)))
@@ -52,7 +79,15 @@ pub fn workbook(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    ws.write_string_with_format(0, 0, format!("Återkoppling på {name} {who}"), &s.title)?;
+    let title = format!("Återkoppling på {name} {who}");
+    text_line(
+        ws,
+        0,
+        &title,
+        &widths,
+        &s.title,
+        Cell::new("", 0.0).bold().size(14.0),
+    )?;
     let problems = findings
         .iter()
         .filter(|f| f.severity != Severity::Info)
@@ -65,31 +100,20 @@ pub fn workbook(
             sub.sheet.as_deref().unwrap_or("Uppföljning")
         )
     };
-    ws.write_string(1, 0, intro)?;
-    header_row(
-        ws,
-        3,
-        &[
-            "Blad",
-            "Cell",
-            "Allvarlighet",
-            "Kod",
-            "Vad som behöver göras",
-        ],
-        &s.header,
-    )?;
-    for (col, w) in [(0u16, 14.0), (1, 7.0), (2, 11.0), (3, 24.0), (4, 100.0)] {
-        ws.set_column_width(col, w)?;
-    }
+    text_line(ws, 1, &intro, &widths, &s.note, Cell::new("", 0.0))?;
+    let names = [
+        "Blad",
+        "Cell",
+        "Allvarlighet",
+        "Kod",
+        "Vad som behöver göras",
+    ];
+    header_row(ws, 3, &names, &widths, &s.header)?;
     for (i, f) in findings.iter().enumerate() {
         let row = 4 + i as u32;
         let loc = f.location.as_ref();
-        ws.write_string_with_format(
-            row,
-            0,
-            loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
-            &s.text,
-        )?;
+        let sheet = loc.and_then(|l| l.sheet.clone()).unwrap_or_default();
+        ws.write_string_with_format(row, 0, &sheet, &s.wrap)?;
         ws.write_string_with_format(
             row,
             1,
@@ -103,29 +127,35 @@ pub fn workbook(
             f.severity.swedish(),
             &s.text.clone().set_background_color(color(f.severity)),
         )?;
-        ws.write_string_with_format(row, 3, f.code.as_str(), &s.text)?;
-        ws.write_string_with_format(row, 4, split_for_cells(&f.message)[0], &s.wrap)?;
-        ws.set_row_height(row, super::fit_height(&[(&f.message, 100.0)]))?;
+        ws.write_string_with_format(row, 3, f.code.as_str(), &s.wrap)?;
+        let message = split_for_cells(&f.message)[0];
+        ws.write_string_with_format(row, 4, message, &s.wrap)?;
+        ws.set_row_height(
+            row,
+            fit(&[
+                Cell::new(&sheet, widths[0]),
+                Cell::new(f.code.as_str(), widths[3]),
+                Cell::new(message, widths[4]),
+            ]),
+        )?;
     }
     ws.set_freeze_panes(4, 0)?;
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((3, 3)),
+            plan: &plan_line(plan, sub),
+            what: "Att rätta",
+        },
+    )
+}
 
-    let (Some(raw), Some(sheet_name)) = (raw, sub.sheet.as_deref()) else {
-        return wb.save_to_buffer();
-    };
-    let Some(answer) = raw.answer.as_ref() else {
-        return wb.save_to_buffer();
-    };
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_name)?;
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
-    // Notes by cell; several findings on one cell share a note.
+/// Notes by cell; several findings on one cell share a note, coloured by
+/// the most severe.
+fn notes_by_cell(findings: &[&Finding]) -> BTreeMap<(u32, u16), (Severity, Vec<String>)> {
     let mut notes: BTreeMap<(u32, u16), (Severity, Vec<String>)> = BTreeMap::new();
-    for f in &findings {
+    for f in findings {
         let Some(cell) = f
             .location
             .as_ref()
@@ -138,11 +168,33 @@ pub fn workbook(
         e.0 = e.0.min(f.severity);
         e.1.push(f.message.clone());
     }
-    let mut cells: BTreeMap<(u32, u16), String> = BTreeMap::new();
-    for c in &answer.preamble {
-        cells.insert((c.row, c.col as u16), c.text.clone());
-    }
+    notes
+}
+
+/// What the role of a column in the copy is, for its format and width.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Locked,
+    Id,
+    Rating,
+    Open,
+}
+
+/// Every cell of the answer sheet at its address, with its role.
+fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
+    let mut cells = BTreeMap::new();
     let cols = &answer.columns;
+    let role_of = |col: u32| {
+        if Some(col) == cols.goal_id {
+            Role::Id
+        } else if Some(col) == cols.area || Some(col) == cols.goal {
+            Role::Locked
+        } else if Some(col) == cols.rating {
+            Role::Rating
+        } else {
+            Role::Open
+        }
+    };
     let headers = [
         (cols.area, crate::contract::header::AREA),
         (cols.goal_id, crate::contract::header::GOAL_ID),
@@ -152,7 +204,10 @@ pub fn workbook(
     ];
     for (col, name) in headers {
         if let Some(c) = col {
-            cells.insert((answer.header_row, c as u16), name.to_string());
+            cells.insert(
+                (answer.header_row, c as u16),
+                (name.to_string(), Role::Open),
+            );
         }
     }
     for r in &answer.rows {
@@ -160,27 +215,107 @@ pub fn workbook(
             .into_iter()
             .flatten()
         {
-            cells.insert((c.row, c.col as u16), c.text.clone());
+            cells.insert((c.row, c.col as u16), (c.text.clone(), role_of(c.col)));
         }
     }
-    for c in &answer.outside {
-        cells.insert((c.row, c.col as u16), c.text.clone());
+    for c in answer.preamble.iter().chain(&answer.outside) {
+        cells.insert((c.row, c.col as u16), (c.text.clone(), Role::Open));
     }
+    cells
+}
+
+/// Column widths of the copy: the template's for the answer columns, a
+/// readable width for any other column used.
+fn copy_widths(answer: &AnswerSheet, cells: &BTreeMap<(u32, u16), (String, Role)>) -> Vec<f64> {
+    let last = cells.keys().map(|(_, c)| *c).max().unwrap_or(0);
+    let cols = &answer.columns;
+    (0..=last)
+        .map(|c| {
+            let c = Some(u32::from(c));
+            if c == cols.area {
+                18.0
+            } else if c == cols.goal_id {
+                7.0
+            } else if c == cols.goal {
+                55.0
+            } else if c == cols.rating {
+                11.0
+            } else if c == cols.comment {
+                80.0
+            } else {
+                20.0
+            }
+        })
+        .collect()
+}
+
+/// The copy of the answer sheet: every cell at its original address,
+/// formatted like the template, problem cells marked with a note. A text
+/// too long to print in its row continues under the table.
+fn copy(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    sub: &Submission,
+    answer: &AnswerSheet,
+    findings: &[&Finding],
+) -> Result<(), XlsxError> {
+    let f = crate::template::Formats::new();
+    // The lines above the table do not wrap, as in the template.
+    let plain = super::print::base();
+    let notes = notes_by_cell(findings);
+    let mut cells = cells_of(answer);
     for &(row, col) in notes.keys() {
-        cells.entry((row, col)).or_default();
+        cells
+            .entry((row, col))
+            .or_insert((String::new(), Role::Open));
     }
-    for ((row, col), text) in &cells {
-        let fmt = match notes.get(&(*row, *col)) {
-            Some((sev, _)) => wrap.clone().set_background_color(color(*sev)).set_bold(),
-            None if *row == answer.header_row => s.header.clone(),
-            None => wrap.clone(),
+    let widths = copy_widths(answer, &cells);
+    let mut heights: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut continued: Vec<((u32, u16), &str)> = Vec::new();
+    for ((row, col), (text, role)) in &cells {
+        let base = if *row < answer.header_row && *col == 0 && *row == 0 {
+            &f.title
+        } else if *row < answer.header_row {
+            &plain
+        } else if *row == answer.header_row {
+            &f.header
+        } else {
+            match role {
+                Role::Locked => &f.locked,
+                Role::Id => &f.locked_id,
+                Role::Rating => &f.open_rating,
+                Role::Open => &f.open,
+            }
         };
+        let fmt = match notes.get(&(*row, *col)) {
+            Some((sev, _)) => base.clone().set_background_color(color(*sev)).set_bold(),
+            None => base.clone(),
+        };
+        let width = widths[usize::from(*col)];
+        let parts = split_for_print(text, width);
+        if parts.len() > 1 {
+            continued.push(((*row, *col), text.as_str()));
+        }
         if text.is_empty() {
             ws.write_blank(*row, *col, &fmt)?;
         } else {
             ws.write_string_with_format(*row, *col, split_for_cells(text)[0], &fmt)?;
         }
+        if *row > answer.header_row {
+            let h = heights.entry(*row).or_insert(0.0);
+            *h = h.max(fit(&[Cell::new(parts[0], width)]));
+        }
     }
+    for (row, h) in &heights {
+        ws.set_row_height(*row, *h)?;
+    }
+    let header: Vec<Cell> = cells
+        .range((answer.header_row, 0)..(answer.header_row + 1, 0))
+        .map(|((_, c), (t, _))| Cell::new(t, widths[usize::from(*c)]).bold())
+        .collect();
+    ws.set_row_height(answer.header_row, fit(&header))?;
+    let next = cells.keys().map(|(r, _)| *r).max().unwrap_or(0) + 2;
+    continuations(ws, next, &continued, &widths, &f)?;
     for ((row, col), (_, msgs)) in &notes {
         let text: String = msgs.join("\n\n").chars().take(4000).collect();
         ws.insert_note(
@@ -188,20 +323,56 @@ pub fn workbook(
             *col,
             &Note::new(text)
                 .set_author("samla")
+                .set_font_name(super::print::FONT)
                 .set_width(400)
                 .set_height(160),
         )?;
     }
-    for (col, w) in [(cols.goal, 55.0), (cols.comment, 80.0), (cols.area, 18.0)] {
-        if let Some(c) = col {
-            ws.set_column_width(c as u16, w)?;
+    ws.set_freeze_panes(answer.header_row + 1, 0)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((answer.header_row, answer.header_row)),
+            plan: &plan_line(plan, sub),
+            what: "Kopia av ert svar",
+        },
+    )
+}
+
+/// Under the table: the texts too long to print in their rows, whole, in
+/// pieces that each print, headed by their cell (`E12, fortsättning`).
+fn continuations(
+    ws: &mut Worksheet,
+    mut row: u32,
+    continued: &[((u32, u16), &str)],
+    widths: &[f64],
+    f: &crate::template::Formats,
+) -> Result<(), XlsxError> {
+    if continued.is_empty() {
+        return Ok(());
+    }
+    let last = widths.len().saturating_sub(1) as u16;
+    let all: f64 = widths.iter().sum();
+    ws.set_page_breaks(&[row])?;
+    let title = "Långa texter i sin helhet (de får inte plats i sina rader vid utskrift)";
+    ws.merge_range(row, 0, row, last, title, &f.heading)?;
+    ws.set_row_height(row, fit(&[Cell::new(title, all).bold().size(12.0)]))?;
+    row += 1;
+    for ((r, c), text) in continued {
+        let cell = crate::finding::CellRef::new(*r, u32::from(*c));
+        let parts = split_for_print(text, all);
+        for (i, part) in parts.iter().enumerate() {
+            let label = format!("{cell}, del {} av {}:", i + 1, parts.len());
+            ws.merge_range(row, 0, row, last, &label, &f.note.clone().set_bold())?;
+            ws.set_row_height(row, fit(&[Cell::new(&label, all).bold()]))?;
+            row += 1;
+            ws.merge_range(row, 0, row, last, part, &f.note)?;
+            ws.set_row_height(row, fit(&[Cell::new(part, all)]))?;
+            row += 1;
         }
     }
-    ws.set_freeze_panes(answer.header_row + 1, 0)?;
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// The feedback file's path in `dir`: `<stem>-aterkoppling.xlsx`.

@@ -6,6 +6,9 @@ pub mod consolidated;
 pub mod discrepancies;
 pub mod feedback;
 pub mod json;
+pub mod print;
+
+pub use print::fit_height;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -41,32 +44,6 @@ pub fn split_for_cells(text: &str) -> Vec<&str> {
     parts
 }
 
-/// A row height (points) that shows all of each wrapped text in its column.
-///
-/// Neither rust_xlsxwriter nor LibreOffice fits row heights to wrapped text
-/// when a file is opened, so without this a printed report shows one line
-/// per goal. `cells` holds (text, column width in characters).
-///
-/// ```
-/// assert_eq!(samla::report::fit_height(&[("kort", 10.0)]), 15.0);
-/// assert_eq!(samla::report::fit_height(&[("a\nb\nc", 10.0)]), 45.0);
-/// ```
-pub fn fit_height(cells: &[(&str, f64)]) -> f64 {
-    let lines = cells
-        .iter()
-        .map(|(text, width)| {
-            // Proportional fonts fit a little more than one character per
-            // width unit; stay on the safe side.
-            let per_line = (width * 1.1).max(1.0) as usize;
-            text.split('\n')
-                .map(|p| p.chars().count().div_ceil(per_line).max(1))
-                .sum::<usize>()
-        })
-        .max()
-        .unwrap_or(1);
-    (lines as f64 * 15.0).min(409.0)
-}
-
 /// Shared formats of the reports.
 pub(crate) struct Styles {
     pub title: Format,
@@ -75,16 +52,20 @@ pub(crate) struct Styles {
     pub wrap: Format,
     pub center: Format,
     pub bold: Format,
+    /// An area's heading row in a table.
+    pub heading: Format,
+    /// Wrapped text without borders (lines above and below tables).
+    pub note: Format,
 }
 
 impl Styles {
     pub fn new() -> Styles {
-        let cell = Format::new()
+        let cell = print::base()
             .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin);
         Styles {
-            title: Format::new().set_bold().set_font_size(14),
-            header: Format::new()
+            title: print::base().set_bold().set_font_size(14),
+            header: print::base()
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)
@@ -93,35 +74,61 @@ impl Styles {
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
             center: cell.clone().set_align(FormatAlign::Center),
-            bold: Format::new().set_bold(),
+            bold: print::base().set_bold(),
+            heading: print::base()
+                .set_bold()
+                .set_font_size(11)
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xE7E6E6))
+                .set_border(FormatBorder::Thin),
+            note: print::base().set_text_wrap().set_align(FormatAlign::Top),
         }
     }
 }
 
-/// Writes a header row.
+/// Writes a header row (bold, wrapped) and stores the height its longest
+/// name needs in its column of `widths`.
 pub(crate) fn header_row(
     ws: &mut Worksheet,
     row: u32,
     names: &[&str],
+    widths: &[f64],
     f: &Format,
 ) -> Result<(), XlsxError> {
+    let mut cells = Vec::new();
     for (c, n) in names.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *n, f)?;
+        cells.push(print::Cell::new(n, widths.get(c).copied().unwrap_or(8.43)).bold());
     }
+    ws.set_row_height(row, print::fit(&cells))?;
     Ok(())
 }
 
-/// Common print setup: A4 landscape, one page wide, header rows repeated.
-pub(crate) fn print_setup(
+/// Writes a line of text across columns `0..widths.len()` (merged), wrapped,
+/// with the height it needs.
+pub(crate) fn text_line(
     ws: &mut Worksheet,
-    header_row: u32,
-    title: &str,
+    row: u32,
+    text: &str,
+    widths: &[f64],
+    f: &Format,
+    cell: print::Cell,
 ) -> Result<(), XlsxError> {
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(header_row, header_row)?;
-    ws.set_header(format!("&L{}", title.replace('&', "&&")));
-    ws.set_footer("&CSida &P av &N");
+    let last = widths.len().saturating_sub(1) as u16;
+    let width = print::merged(widths);
+    if last == 0 {
+        ws.write_string_with_format(row, 0, text, f)?;
+    } else {
+        ws.merge_range(row, 0, row, last, text, f)?;
+    }
+    ws.set_row_height(
+        row,
+        print::fit(&[print::Cell {
+            text,
+            width,
+            ..cell
+        }]),
+    )?;
     Ok(())
 }
