@@ -877,19 +877,19 @@ fn a_comment_longer_than_a_cell_survives_the_merge() {
         .unwrap();
     assert_eq!(d["cell"], "E6");
     assert_eq!(d["file"], inbox.join("rn-lang.xlsx").display().to_string());
-    // In the workbook, the comment continues across cells, nothing cut.
+    // In the workbook, the comment continues across cells (each short
+    // enough to print in one row), nothing cut.
     let rows = common::sheet(&w.join("ut/sammanstallning.xlsx"), "Svar");
     let parts: Vec<&Vec<String>> = rows
         .iter()
         .filter(|r| r.get(1).map(String::as_str) == Some("1.1") && r[2].starts_with("RN"))
         .collect();
-    assert_eq!(
-        parts.len(),
-        2,
+    assert!(
+        parts.len() >= 2,
         "{:?}",
         parts.iter().map(|r| &r[2]).collect::<Vec<_>>()
     );
-    assert_eq!(parts[0][2], "RN (del 1/2)");
+    assert_eq!(parts[0][2], format!("RN (del 1/{})", parts.len()));
     let joined: String = parts.iter().map(|r| r[4].as_str()).collect();
     assert_eq!(joined, long_comment_text());
 }

@@ -508,7 +508,7 @@ fn chart_format(plan: &Plan, bucket: &str) -> ChartFormat {
     };
     ChartFormat::new()
         .set_pattern_fill(
-            &ChartPatternFill::new()
+            ChartPatternFill::new()
                 .set_pattern(pattern)
                 .set_foreground_color(Color::RGB(ink))
                 .set_background_color(Color::RGB(paper)),

@@ -299,10 +299,13 @@ mod tests {
 
     #[test]
     fn words_wrap_and_long_words_break() {
-        // About 13 characters of body text fit a 10-wide column.
+        // A 10-wide column (75 pixels) holds about 49 points of text:
+        // nine x's of 5 points each, or three short words.
         assert_eq!(Cell::new("kort", 10.0).lines(), 1);
         assert_eq!(Cell::new("ett två tre fyra fem sex sju", 10.0).lines(), 3);
-        assert_eq!(Cell::new(&"x".repeat(60), 10.0).lines(), 5);
+        assert_eq!(Cell::new(&"x".repeat(60), 10.0).lines(), 7);
+        assert_eq!(Cell::new(&"x".repeat(9), 10.0).lines(), 1);
+        assert_eq!(Cell::new(&"x".repeat(10), 10.0).lines(), 2);
         assert_eq!(Cell::new("a\n\nb", 10.0).lines(), 3);
         assert!(Cell::new("RUBRIK", 10.0).bold().size(14.0).height() > 14.0 * LINE_FACTOR);
     }
