@@ -361,7 +361,8 @@ fn rcc_sydost_three_regions_on_u_p_e() {
     );
     assert!(
         ins.iter()
-            .any(|r| r[0].contains("t.ex. U/E. Är ni osäkra, skriv t.ex. P?.")),
+            .flatten()
+            .any(|c| c.contains("t.ex. U/E. Är ni osäkra, skriv t.ex. P?.")),
         "{ins:?}"
     );
     // Every return merged: the read-only columns and the title naming the
