@@ -3,6 +3,7 @@
 //! location (sheet and cell, or TOML line and column).
 
 mod common;
+mod fixtures;
 
 use common::*;
 
@@ -216,6 +217,18 @@ fn a_file_that_is_no_workbook_is_refused_in_swedish() {
         "{}",
         stderr(&o)
     );
+    d.create(
+        "stor.xlsx",
+        vec![b'P'; samla::plan::workbook::MAX_BYTES + 1],
+    );
+    let o = d.samla(["plan", "check", "stor.xlsx"]).expect_code(1);
+    assert!(
+        stderr(&o).contains(
+            "stor.xlsx: planen är ogiltig:\n  - filen är 20 MB; en plan är mindre än 20 MB."
+        ),
+        "{}",
+        stderr(&o)
+    );
     let o = d.samla(["plan", "check", "saknas.xlsx"]).expect_code(2);
     assert!(
         stderr(&o).contains("saknas.xlsx: planen kunde inte läsas"),
@@ -394,4 +407,39 @@ fn convert_round_trips_losslessly_and_reproducibly() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `--plan` takes an OpenDocument plan as well: the same plan as the xlsx.
+#[test]
+fn an_ods_plan_workbook_loads_like_the_xlsx() {
+    let good = Book::good();
+    let sheets = good
+        .0
+        .iter()
+        .map(|(name, rows)| {
+            let mut sheet = fixtures::Sheet::new(name);
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                    sheet.set(r as u32, c as u16, v.as_str());
+                }
+            }
+            sheet
+        })
+        .collect();
+    let d = Dir::new();
+    let ods = d.create("plan.ods", fixtures::Book::new(sheets).to_ods());
+    let xlsx = d.create("plan.xlsx", good.bytes());
+    let o = d.samla(["plan", "check", "plan.ods"]).output();
+    assert!(
+        stdout(&o).contains("plan.ods: planen är giltig"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        samla::Plan::load(&ods).unwrap(),
+        samla::Plan::load(&xlsx).unwrap()
+    );
+    d.samla(["template", "--plan", "plan.ods", "--out", "mallar"])
+        .output();
+    assert!(d.join("mallar/testplan-RA.xlsx").exists());
 }

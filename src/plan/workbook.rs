@@ -134,12 +134,27 @@ fn text_of(v: &Data) -> Option<String> {
     (!s.trim().is_empty()).then_some(s)
 }
 
+/// The largest plan workbook read: a national plan with thousands of goals
+/// is well under 1 MB, and the parser's memory grows with the file.
+pub const MAX_BYTES: usize = 20 << 20;
+
 /// Reads a plan workbook held in memory; `path` is used in messages.
 pub fn read(bytes: &[u8], path: &Path) -> Result<ReadPlan, PlanError> {
     let invalid = |problems| PlanError::Invalid {
         path: path.to_path_buf(),
         problems,
     };
+    if bytes.len() > MAX_BYTES {
+        return Err(invalid(vec![PlanProblem {
+            at: None,
+            field: None,
+            message: format!(
+                "filen är {} MB; en plan är mindre än {} MB. Kontrollera att det är planen.",
+                bytes.len() >> 20,
+                MAX_BYTES >> 20
+            ),
+        }]));
+    }
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         invalid(vec![PlanProblem {
             at: None,
