@@ -327,9 +327,14 @@ impl Reading {
         })
     }
 
-    fn plan_sheet(&mut self, sheet: &Sheet, cols: &HashMap<&'static str, u32>) -> Plan {
-        let (kc, vc) = (cols["Fält"], cols["Värde"]);
-        let mut values: HashMap<&str, (u32, String)> = HashMap::new();
+    /// The `Plan` sheet's rows: field name → (row, value as written).
+    fn plan_values(
+        &mut self,
+        sheet: &Sheet,
+        kc: u32,
+        vc: u32,
+    ) -> HashMap<&'static str, (u32, String)> {
+        let mut values: HashMap<&'static str, (u32, String)> = HashMap::new();
         for row in 1..sheet.rows {
             let Some(key) = sheet.get(row, kc) else {
                 if let Some(v) = sheet.get(row, vc) {
@@ -362,6 +367,12 @@ impl Reading {
                 )),
             }
         }
+        values
+    }
+
+    fn plan_sheet(&mut self, sheet: &Sheet, cols: &HashMap<&'static str, u32>) -> Plan {
+        let (kc, vc) = (cols["Fält"], cols["Värde"]);
+        let values = self.plan_values(sheet, kc, vc);
         let mut get = |name: &'static str| -> String {
             let (_, keys, _) = FIELDS.iter().find(|f| f.0 == name).expect("a known field");
             let field = path_of(keys);
