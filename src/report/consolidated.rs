@@ -414,7 +414,7 @@ fn answers(
     ws.write_blank(
         row,
         0,
-        &Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
+        &rust_xlsxwriter::Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
     )?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
