@@ -68,7 +68,11 @@ pub fn run(a: Args) -> Result<Status, CliError> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let s = &outcome?.summary;
+    // Never freed: the process ends right after, and freeing every answer
+    // of a large run one by one is a serial tail (about 3 % of the CPU of a
+    // run of 5,000 returns).
+    let outcome = std::mem::ManuallyDrop::new(outcome?);
+    let s = &outcome.summary;
     note(format_args!("{}", s.one_line()));
     if !a.quiet {
         note(format_args!("samla: skrev {}", s.outputs.join(", ")));
