@@ -32,6 +32,7 @@ pub mod plan;
 pub mod rating;
 pub mod reader;
 pub mod report;
+pub mod rounds;
 pub mod sandbox;
 pub mod template;
 pub mod validate;

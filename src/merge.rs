@@ -113,6 +113,9 @@ pub struct Consolidation {
     reported_set: std::collections::HashSet<String>,
     /// Counts and goal lists for the summaries.
     pub stats: Stats,
+    /// This round over time: compared with an earlier round, and with the last run.
+    #[serde(skip)]
+    pub over_time: crate::rounds::OverTime,
 }
 
 /// A submission plus its file's modification time, for ordering duplicates.
@@ -188,6 +191,7 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
         reported,
         reported_set,
         stats: Stats::default(),
+        over_time: Default::default(),
     };
     c.stats = c.compute_stats(plan);
     c

@@ -67,6 +67,8 @@ pub struct MergeOptions {
     pub limits: Limits,
     /// Called after each file; None for no progress reporting.
     pub on_file: Option<OnFile>,
+    /// An earlier round to compare with (`--previous`).
+    pub previous: Option<Arc<crate::rounds::PreviousRound>>,
 }
 
 impl MergeOptions {
@@ -78,6 +80,7 @@ impl MergeOptions {
             mode: ReadMode::InProcess,
             limits: Limits::default(),
             on_file: None,
+            previous: None,
         }
     }
 }
@@ -417,7 +420,11 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     let entries = scan_inbox(&opts.inbox)?;
     let received = read_all(plan, &entries, opts);
     phase("läst och validerat");
-    let consolidation = merge(plan, received);
+    let mut consolidation = merge(plan, received);
+    if let Some(prev) = &opts.previous {
+        consolidation.over_time.comparison =
+            Some(crate::rounds::compare(plan, &consolidation, prev));
+    }
     phase("sammanslaget");
     let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
     let summary = Summary::new(plan, &consolidation, outputs.collect());

@@ -56,6 +56,9 @@ pub enum CliError {
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// The earlier round (`--previous`) could not be read.
+    #[error(transparent)]
+    Previous(#[from] samla::rounds::PreviousError),
     /// An answers file (`samla fill`) could not be read.
     #[error(transparent)]
     Answers(#[from] AnswersError),

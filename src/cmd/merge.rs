@@ -33,6 +33,9 @@ pub struct Args {
     /// Ingen förloppsindikator.
     #[arg(long, short)]
     quiet: bool,
+    /// Jämför med en tidigare omgång: dess utdatamapp eller sammanstallning.json.
+    #[arg(long, value_name = "MAPP_ELLER_JSON")]
+    previous: Option<PathBuf>,
     /// Längsta tid för att läsa en fil, i sekunder.
     #[arg(long, default_value_t = 30, value_name = "SEKUNDER")]
     file_timeout: u64,
@@ -41,6 +44,9 @@ pub struct Args {
 pub fn run(a: Args) -> Result<Status, CliError> {
     let plan = load_plan(&a.plan)?;
     let mut opts = MergeOptions::new(&a.inbox, &a.out);
+    if let Some(p) = &a.previous {
+        opts.previous = Some(Arc::new(samla::rounds::PreviousRound::load(p)?));
+    }
     opts.mode = super::read_mode(a.file_timeout);
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let total = std::fs::read_dir(&a.inbox).map(|d| d.count()).unwrap_or(0);

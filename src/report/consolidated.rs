@@ -93,6 +93,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     for ws in [first?, svar, summ?, srcs?] {
         wb.push_worksheet(ws);
     }
+    super::changes::add_sheets(&mut wb, plan, c)?;
     // Level 1 saves a large workbook about a third faster than the
     // default 6, for a file about 1.5 times as large.
     wb.set_zip_compression_level(1);
@@ -662,6 +663,7 @@ fn summary(
             row += 1;
         }
     }
+    super::changes::summary_block(ws, row + 1, c)?;
     setup(
         ws,
         &Page {

@@ -13,6 +13,7 @@ use crate::finding::Finding;
 use crate::merge::{Consolidation, Source, Stats};
 use crate::pipeline::Summary;
 use crate::plan::{Coordinator, Plan};
+use crate::rounds::{Change, GoalChange, PreviousInfo};
 
 /// Schema identifier written into the file.
 pub const SCHEMA: &str = "samla-sammanstallning/1";
@@ -27,6 +28,12 @@ struct Doc<'a> {
     sources: &'a [Source],
     stats: &'a Stats,
     summary: &'a Summary,
+    /// The earlier round compared with (`--previous`); null without one.
+    previous: Option<&'a PreviousInfo>,
+    /// Every goal × region rated in either round: `{goal, respondent, from, to, kind}`.
+    changes: &'a [Change],
+    /// Goals added, removed or re-worded between the rounds' plans.
+    plan_changes: &'a [GoalChange],
 }
 
 #[derive(Serialize)]
@@ -69,6 +76,7 @@ struct GoalOut<'a> {
 
 /// Serialises the consolidation.
 pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
+    let cmp = c.over_time.comparison.as_ref();
     let goals = c
         .goals
         .iter()
@@ -125,6 +133,9 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
         sources: &c.sources,
         stats: &c.stats,
         summary,
+        previous: cmp.map(|x| &x.previous),
+        changes: cmp.map_or(&[], |x| &x.changes),
+        plan_changes: cmp.map_or(&[], |x| &x.goal_changes),
     };
     let mut out = serde_json::to_vec_pretty(&doc).expect("plain data always serialises");
     out.push(b'\n');

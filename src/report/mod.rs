@@ -2,6 +2,7 @@
 //! discrepancy report ([`discrepancies`]) and the JSON for machines
 //! ([`json`]). Each returns bytes; [`crate::output`] puts them in place.
 
+pub mod changes;
 pub mod consolidated;
 pub mod discrepancies;
 pub mod feedback;
