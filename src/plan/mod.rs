@@ -32,6 +32,7 @@
 //! ```
 
 mod check;
+mod names;
 mod toml_spec;
 pub mod workbook;
 
@@ -283,20 +284,9 @@ pub struct Plan {
     pub scale: Vec<ScaleLevel>,
     /// The areas with their goals, in order; at least one.
     pub areas: Vec<Area>,
-    /// Upper-case region code → index in `regions`, built on first use: a
-    /// national plan has hundreds of units and every file looks one up.
+    /// Region codes and respondents' names, indexed on first use.
     #[serde(skip)]
-    index: RegionIndex,
-}
-
-/// A cache, not part of the plan: two plans are equal whatever it holds.
-#[derive(Debug, Clone, Default)]
-struct RegionIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
-
-impl PartialEq for RegionIndex {
-    fn eq(&self, _: &RegionIndex) -> bool {
-        true
-    }
+    index: names::Indexes,
 }
 
 impl Plan {
@@ -352,7 +342,7 @@ impl Plan {
 
     /// The region with this code (case-insensitive), if it reports on the plan.
     pub fn region(&self, code: &str) -> Option<&Party> {
-        let index = self.index.0.get_or_init(|| {
+        let index = self.index.regions.get_or_init(|| {
             self.regions
                 .iter()
                 .enumerate()
@@ -368,6 +358,15 @@ impl Plan {
             .and_then(|&i| self.regions.get(i))
             .filter(|r| same_code(&r.code.0, code))
             .or_else(|| self.regions.iter().find(|r| same_code(&r.code.0, code)))
+    }
+
+    /// Every respondent whose code or name occurs as whole words in `text`
+    /// (case and punctuation aside), in the order they occur.
+    pub fn named_in(&self, text: &str) -> Vec<Respondent> {
+        self.index
+            .names
+            .get_or_init(|| names::Names::new(self))
+            .named_in(self, text)
     }
 
     /// The respondent with this code: a region or the coordinator (when it responds).

@@ -8,11 +8,8 @@
 //! no evidence: a plan titled "… RCC Sydöst …" does not make every return
 //! claim to be the coordinator's.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::rc::Rc;
 
 use super::fold;
 use crate::contract::{meta, preamble, FORMAT_TAG};
@@ -65,93 +62,6 @@ pub struct Claim {
     pub witness: Witness,
 }
 
-/// Respondents by the folded words of their codes and names.
-struct Names {
-    by_words: HashMap<String, Respondent>,
-    /// The most words in one code or name.
-    longest: usize,
-}
-
-/// What tells plans apart for the cache of [`Names::of`]: where the plan
-/// is, its id, version, and the count and last of its respondents. A plan
-/// is not changed while its returns are validated.
-type PlanKey = (usize, String, String, usize, String, String);
-
-fn plan_key(plan: &Plan) -> PlanKey {
-    let last = plan.regions.last();
-    (
-        plan as *const Plan as usize,
-        plan.id.clone(),
-        plan.version.clone(),
-        plan.regions.len(),
-        last.map(|r| r.code.0.clone()).unwrap_or_default(),
-        last.map(|r| r.name.clone()).unwrap_or_default(),
-    )
-}
-
-thread_local! {
-    /// The last plan's index, per reading thread: building it costs as much
-    /// as the plan has respondents, and a national plan has hundreds, for
-    /// every one of thousands of files.
-    static NAMES: RefCell<Option<(PlanKey, Rc<Names>)>> = const { RefCell::new(None) };
-}
-
-impl Names {
-    /// The index of `plan`, built once per thread.
-    fn of(plan: &Plan) -> Rc<Names> {
-        let key = plan_key(plan);
-        NAMES.with(|cell| {
-            let mut cached = cell.borrow_mut();
-            match &*cached {
-                Some((k, names)) if *k == key => Rc::clone(names),
-                _ => {
-                    let names = Rc::new(Names::new(plan));
-                    *cached = Some((key, Rc::clone(&names)));
-                    names
-                }
-            }
-        })
-    }
-
-    fn new(plan: &Plan) -> Names {
-        let mut by_words = HashMap::new();
-        let mut longest = 1;
-        for who in Respondent::all(plan) {
-            for text in [who.code(plan).0.as_str(), who.name(plan)] {
-                let words = words(text);
-                longest = longest.max(words.len());
-                by_words.entry(words.join(" ")).or_insert(who.clone());
-            }
-        }
-        Names { by_words, longest }
-    }
-
-    /// Every respondent whose code or name occurs as whole words in `text`.
-    fn named_in(&self, text: &str) -> Vec<Respondent> {
-        let words = words(text);
-        let mut found: Vec<Respondent> = Vec::new();
-        for start in 0..words.len() {
-            for len in 1..=self.longest.min(words.len() - start) {
-                let key = words[start..start + len].join(" ");
-                if let Some(who) = self.by_words.get(&key) {
-                    if !found.contains(who) {
-                        found.push(who.clone());
-                    }
-                }
-            }
-        }
-        found
-    }
-}
-
-/// Lower-case words: letters and digits, split at anything else.
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
 /// Removes the plan's own texts (id, title, period) from `text`, so that a
 /// respondent's name inside the plan's title is not taken for a claim.
 fn without_plan_text(plan: &Plan, text: &str) -> String {
@@ -167,7 +77,6 @@ fn without_plan_text(plan: &Plan, text: &str) -> String {
 
 /// Every claim the file makes, in the order the witnesses are listed.
 pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
-    let names = Names::of(plan);
     let mut out = Vec::new();
     let mut add = |who: Vec<Respondent>, witness: Witness| {
         out.extend(who.into_iter().map(|who| Claim {
@@ -203,7 +112,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
             let text = c.text.trim();
             let text = text.strip_prefix(RESPONDENT_LINE).unwrap_or(text);
             add(
-                names.named_in(&without_plan_text(plan, text)),
+                plan.named_in(&without_plan_text(plan, text)),
                 Witness::Preamble {
                     sheet: sheet.name.clone(),
                     cell: CellRef::new(c.row, c.col),
@@ -225,7 +134,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
     ] {
         if let Some(v) = value {
             add(
-                names.named_in(&without_plan_text(plan, v)),
+                plan.named_in(&without_plan_text(plan, v)),
                 Witness::Property(name.to_string()),
             );
         }
@@ -235,7 +144,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
     add(
-        names.named_in(&without_plan_text(plan, &stem)),
+        plan.named_in(&without_plan_text(plan, &stem)),
         Witness::FileName,
     );
     // Returns are sent to the coordinator, so a file name naming it
