@@ -3,25 +3,41 @@
 //! parser that never returns — costs one file, not the run.
 //!
 //! Each worker is this same executable started with the hidden
-//! `__read-worker` command. It reads one path per line on stdin and answers
-//! one JSON line on stdout. Workers are reused across files (starting a
-//! process per file would cost more than reading it), and run with an
-//! address-space limit (`RLIMIT_AS`). The parent waits at most a timeout
-//! for each answer; a worker that dies or overruns is killed and replaced,
-//! and the file gets a `reader-failed` finding.
+//! `__read-worker` command, reused across files (starting a process per
+//! file would cost more than reading it), with an address-space limit
+//! (`RLIMIT_AS`). The protocol on its stdin and stdout is binary and loses
+//! nothing: each message is a 4-byte little-endian length and a
+//! [postcard](https://docs.rs/postcard) body. A request carries the path as
+//! bytes (any file name, UTF-8 or not) and the [`Limits`]; the worker
+//! first answers one byte, [`RECEIVED`], then the result. The parent waits
+//! at most a timeout for each answer and refuses an answer over
+//! [`SandboxLimits::max_answer_bytes`]. A worker that dies before it
+//! acknowledged a file (e.g. it died while idle) costs nothing: the file is
+//! tried once more on a fresh worker. One that dies or overruns while
+//! reading is killed and replaced, and the file gets a `reader-failed`
+//! finding quoting the end of what the worker wrote on stderr.
 
-use std::io::{BufRead, BufReader, Write};
+use std::collections::VecDeque;
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 
 use crate::finding::FindingCode;
 use crate::reader::{read_return, Limits, RawReturn, ReadFailure};
 
 /// The hidden command that starts a worker.
 pub const WORKER_COMMAND: &str = "__read-worker";
+
+/// The byte a worker writes when it has a request and starts reading.
+pub const RECEIVED: u8 = b'R';
+
+/// Bytes of stderr kept from a worker, for the message when it fails.
+const STDERR_TAIL: usize = 2048;
 
 /// Limits of a worker process.
 #[derive(Debug, Clone)]
@@ -30,6 +46,8 @@ pub struct SandboxLimits {
     pub timeout: Duration,
     /// Address space of one worker, bytes.
     pub memory_bytes: u64,
+    /// Bytes of one answer (a read return, encoded).
+    pub max_answer_bytes: u32,
 }
 
 impl Default for SandboxLimits {
@@ -39,14 +57,64 @@ impl Default for SandboxLimits {
             // The known bombs are refused before parsing (reader::prescan);
             // a real return needs about 10 MB.
             memory_bytes: 512 << 20,
+            max_answer_bytes: 256 << 20,
         }
     }
+}
+
+/// One request to a worker.
+#[derive(Debug, Serialize, Deserialize)]
+struct Request {
+    /// The path's bytes (Unix: exactly the OS's; elsewhere UTF-8).
+    path: Vec<u8>,
+    limits: Limits,
+}
+
+/// What a worker's stdout brought.
+enum Message {
+    Received,
+    Answer(Vec<u8>),
+    TooBig(u32),
 }
 
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<Vec<u8>>,
+    messages: Receiver<Message>,
+    stderr: Arc<Mutex<VecDeque<u8>>>,
+}
+
+impl Worker {
+    fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        self.status()
+    }
+
+    /// How the process ended, e.g. `signal: 11 (SIGSEGV)`.
+    fn status(&mut self) -> String {
+        self.child
+            .wait()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    /// The end of what the worker wrote on stderr, as a sentence; empty
+    /// when it wrote nothing.
+    fn stderr_tail(&self) -> String {
+        // The reader thread may still be draining the pipe.
+        std::thread::sleep(Duration::from_millis(20));
+        let tail: Vec<u8> = self
+            .stderr
+            .lock()
+            .map(|t| t.iter().copied().collect())
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&tail).trim().to_string();
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!(" Läsprocessen skrev till sist: \"{text}\"")
+        }
+    }
 }
 
 /// A pool of reader processes.
@@ -55,6 +123,57 @@ pub struct Sandbox {
     limits: Limits,
     box_limits: SandboxLimits,
     idle: Mutex<Vec<Worker>>,
+}
+
+fn failed(message: String) -> ReadFailure {
+    ReadFailure {
+        code: FindingCode::ReaderFailed,
+        message,
+    }
+}
+
+/// Writes one length-prefixed message.
+fn send(w: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(body.len()).map_err(std::io::Error::other)?;
+    w.write_all(&len.to_le_bytes())?;
+    w.write_all(body)?;
+    w.flush()
+}
+
+/// Reads one length-prefixed message of at most `max` bytes; Ok(None) at
+/// the end of the stream, Err(len) when it is longer than `max`.
+fn receive(r: &mut impl Read, max: u32) -> std::io::Result<Result<Vec<u8>, u32>> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len);
+    if len > max {
+        return Ok(Err(len));
+    }
+    let mut body = vec![0u8; len as usize];
+    r.read_exact(&mut body)?;
+    Ok(Ok(body))
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(unix)]
+fn path_from(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 impl Sandbox {
@@ -71,90 +190,114 @@ impl Sandbox {
     fn spawn(&self) -> Result<Worker, ReadFailure> {
         let mut cmd = Command::new(&self.exe);
         cmd.arg(WORKER_COMMAND)
-            .env(
-                "SAMLA_LIMITS",
-                serde_json::to_string(&self.limits).unwrap_or_default(),
-            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let memory = self.box_limits.memory_bytes;
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // SAFETY: setrlimit is async-signal-safe; nothing else runs
-            // between fork and exec.
-            unsafe {
-                cmd.pre_exec(move || {
-                    let lim = libc::rlimit {
-                        rlim_cur: memory as libc::rlim_t,
-                        rlim_max: memory as libc::rlim_t,
-                    };
-                    if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
-        }
-        let mut child = cmd.spawn().map_err(|e| ReadFailure {
-            code: FindingCode::ReaderFailed,
-            message: format!(
+            .stderr(Stdio::piped());
+        limit_memory(&mut cmd, self.box_limits.memory_bytes);
+        let mut child = cmd.spawn().map_err(|e| {
+            failed(format!(
                 "läsprocessen kunde inte startas ({}): {e}",
                 self.exe.display()
-            ),
+            ))
         })?;
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, lines) = mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL)));
+        let keep = Arc::clone(&tail);
+        std::thread::spawn(move || keep_tail(stderr, &keep));
+        let (tx, messages) = mpsc::channel();
+        let max = self.box_limits.max_answer_bytes;
         std::thread::spawn(move || {
-            // Raw bytes, parsed by the caller: no UTF-8 check and copy into
-            // a String for each ~25 KB answer.
-            let mut reader = BufReader::with_capacity(64 << 10, stdout);
-            loop {
-                let mut line = Vec::new();
-                match reader.read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        if tx.send(line).is_err() {
-                            break;
-                        }
-                    }
+            let mut r = BufReader::with_capacity(64 << 10, stdout);
+            let mut byte = [0u8; 1];
+            while r.read_exact(&mut byte).is_ok() && byte[0] == RECEIVED {
+                if tx.send(Message::Received).is_err() {
+                    return;
+                }
+                let msg = match receive(&mut r, max) {
+                    Ok(Ok(body)) => Message::Answer(body),
+                    Ok(Err(len)) => Message::TooBig(len),
+                    Err(_) => return,
+                };
+                let stop = matches!(msg, Message::TooBig(_));
+                if tx.send(msg).is_err() || stop {
+                    return;
                 }
             }
         });
         Ok(Worker {
             child,
             stdin,
-            lines,
+            messages,
+            stderr: tail,
         })
     }
 
-    /// Reads one file in a worker.
-    pub fn read(&self, path: &Path) -> Result<RawReturn, ReadFailure> {
-        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
-        let mut worker = match idle {
-            Some(w) => w,
-            None => self.spawn()?,
-        };
-        let request = serde_json::to_string(&path).unwrap_or_default();
-        let failed = |message: String| ReadFailure {
-            code: FindingCode::ReaderFailed,
-            message,
-        };
-        if writeln!(worker.stdin, "{request}")
-            .and_then(|_| worker.stdin.flush())
-            .is_err()
-        {
-            let _ = worker.child.kill();
-            let _ = worker.child.wait();
-            return Err(failed(
-                "läsprocessen avslutades oväntat innan filen kunde läsas".into(),
-            ));
+    /// An idle worker that is still alive, or a new one.
+    fn worker(&self) -> Result<Worker, ReadFailure> {
+        while let Some(mut w) = self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            if matches!(w.child.try_wait(), Ok(None)) {
+                return Ok(w);
+            }
         }
-        match worker.lines.recv_timeout(self.box_limits.timeout) {
-            Ok(line) => {
-                let result = serde_json::from_slice::<Result<RawReturn, ReadFailure>>(&line)
+        self.spawn()
+    }
+
+    /// Reads one file in a worker; a worker that dies before it starts
+    /// reading the file is replaced once.
+    pub fn read(&self, path: &Path) -> Result<RawReturn, ReadFailure> {
+        let request = postcard::to_stdvec(&Request {
+            path: path_bytes(path),
+            limits: self.limits.clone(),
+        })
+        .map_err(|e| failed(format!("begäran till läsprocessen kunde inte skapas: {e}")))?;
+        match self.attempt(&request)? {
+            Attempt::Done(result) => *result,
+            Attempt::NotStarted(..) => match self.attempt(&request)? {
+                Attempt::Done(result) => *result,
+                Attempt::NotStarted(status, tail) => Err(failed(format!(
+                    "läsprocessen avslutades två gånger innan den hann börja läsa filen ({status}).{tail}"
+                ))),
+            },
+        }
+    }
+
+    fn attempt(&self, request: &[u8]) -> Result<Attempt, ReadFailure> {
+        let mut worker = self.worker()?;
+        if send(&mut worker.stdin, request).is_err() {
+            let tail = worker.stderr_tail();
+            return Ok(Attempt::NotStarted(worker.kill(), tail));
+        }
+        let deadline = Instant::now() + self.box_limits.timeout;
+        let wait = || deadline.saturating_duration_since(Instant::now());
+        match worker.messages.recv_timeout(wait()) {
+            Ok(Message::Received) => {}
+            Ok(_) | Err(RecvTimeoutError::Disconnected) => {
+                let status = worker.status();
+                let tail = worker.stderr_tail();
+                return Ok(Attempt::NotStarted(status, tail));
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                worker.kill();
+                return Ok(Attempt::Done(Box::new(Err(self.timed_out()))));
+            }
+        }
+        Ok(Attempt::Done(Box::new(self.answer(worker, wait()))))
+    }
+
+    fn timed_out(&self) -> ReadFailure {
+        failed(format!(
+            "läsningen avbröts efter {} s (filen kan vara skadad eller konstruerad för att låsa läsaren)",
+            self.box_limits.timeout.as_secs()
+        ))
+    }
+
+    /// Waits for the answer of a worker that has started reading.
+    fn answer(&self, mut worker: Worker, wait: Duration) -> Result<RawReturn, ReadFailure> {
+        match worker.messages.recv_timeout(wait) {
+            Ok(Message::Answer(body)) => {
+                let result = postcard::from_bytes::<Result<RawReturn, ReadFailure>>(&body)
                     .unwrap_or_else(|e| {
                         Err(failed(format!("läsprocessens svar kunde inte tolkas: {e}")))
                     });
@@ -163,27 +306,79 @@ impl Sandbox {
                 }
                 result
             }
-            Err(RecvTimeoutError::Timeout) => {
-                let _ = worker.child.kill();
-                let _ = worker.child.wait();
-                Err(failed(format!(
-                    "läsningen avbröts efter {} s (filen kan vara skadad eller konstruerad för att låsa läsaren)",
-                    self.box_limits.timeout.as_secs()
-                )))
+            Ok(Message::TooBig(len)) => {
+                worker.kill();
+                Err(ReadFailure {
+                    code: FindingCode::FileLimitExceeded,
+                    message: format!(
+                        "det som lästes ur filen är {} MB, gränsen är {} MB",
+                        len >> 20,
+                        self.box_limits.max_answer_bytes >> 20
+                    ),
+                })
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                let status = worker
-                    .child
-                    .wait()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|e| e.to_string());
+            Ok(Message::Received) | Err(RecvTimeoutError::Disconnected) => {
+                let status = worker.status();
+                let tail = worker.stderr_tail();
                 Err(failed(format!(
-                    "läsprocessen kraschade eller fick slut på minne (gräns {} MB; {status}); filen kan vara skadad eller konstruerad för att krascha läsaren",
+                    "läsprocessen kraschade eller fick slut på minne (gräns {} MB; {status}); filen kan vara skadad eller konstruerad för att krascha läsaren.{tail}",
                     self.box_limits.memory_bytes >> 20
                 )))
             }
+            Err(RecvTimeoutError::Timeout) => {
+                worker.kill();
+                Err(self.timed_out())
+            }
         }
     }
+}
+
+/// How one try at a file went.
+enum Attempt {
+    /// The worker read the file (or overran while reading it).
+    Done(Box<Result<RawReturn, ReadFailure>>),
+    /// The worker ended before it started reading: how it ended, and the
+    /// end of its stderr.
+    NotStarted(String, String),
+}
+
+/// Keeps the last [`STDERR_TAIL`] bytes a worker writes on stderr.
+fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+    let mut buf = [0u8; 1024];
+    while let Ok(n) = stderr.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        if let Ok(mut t) = tail.lock() {
+            t.extend(&buf[..n]);
+            let over = t.len().saturating_sub(STDERR_TAIL);
+            t.drain(..over);
+        }
+    }
+}
+
+/// Sets the child's address-space limit (Unix).
+fn limit_memory(cmd: &mut Command, memory: u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs
+        // between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let lim = libc::rlimit {
+                    rlim_cur: memory as libc::rlim_t,
+                    rlim_max: memory as libc::rlim_t,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (cmd, memory);
 }
 
 impl Drop for Sandbox {
@@ -197,29 +392,33 @@ impl Drop for Sandbox {
     }
 }
 
-/// The worker's main loop: one path per line in, one JSON result per line out.
+/// The worker's main loop: one request in, [`RECEIVED`] and one result out.
 pub fn worker_main() -> i32 {
-    let limits: Limits = std::env::var("SAMLA_LIMITS")
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
+    // A parser's panic is caught by the reader and becomes its failure.
     std::panic::set_hook(Box::new(|_| {}));
-    let stdin = std::io::stdin();
+    let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { break };
-        let result = match serde_json::from_str::<PathBuf>(&line) {
-            Ok(path) => read_return(&path, &limits),
-            Err(e) => Err(ReadFailure {
-                code: FindingCode::ReaderFailed,
-                message: format!("ogiltig begäran: {e}"),
-            }),
-        };
-        let out = serde_json::to_string(&result).unwrap_or_else(|_| "null".into());
-        if writeln!(stdout, "{out}")
+    while let Ok(Ok(body)) = receive(&mut stdin, 1 << 20) {
+        // Said before reading: a worker that dies from here on died on the file.
+        if stdout
+            .write_all(&[RECEIVED])
             .and_then(|_| stdout.flush())
             .is_err()
         {
+            break;
+        }
+        let result = match postcard::from_bytes::<Request>(&body) {
+            Ok(req) => read_return(&path_from(req.path), &req.limits),
+            Err(e) => Err(failed(format!("ogiltig begäran: {e}"))),
+        };
+        let out = postcard::to_stdvec(&result)
+            .or_else(|e| {
+                postcard::to_stdvec(&Err::<RawReturn, _>(failed(format!(
+                    "svaret kunde inte kodas: {e}"
+                ))))
+            })
+            .unwrap_or_default();
+        if send(&mut stdout, &out).is_err() {
             break;
         }
     }

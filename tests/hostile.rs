@@ -562,6 +562,7 @@ fn sandbox_read(exe: &Path, file: &Path, timeout: Duration) -> ReadFailure {
             samla::sandbox::SandboxLimits {
                 timeout,
                 memory_bytes: 2 << 30,
+                ..Default::default()
             },
         );
         let e = sb.read(file).expect_err("the worker never answers");
@@ -597,7 +598,12 @@ fn reader_failed_when_the_reader_hangs() {
 #[test]
 fn reader_failed_when_the_reader_crashes() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = script(dir.path(), "kraschar", "read line\nkill -SEGV $$");
+    // It takes the request, says it is reading, complains and crashes.
+    let exe = script(
+        dir.path(),
+        "kraschar",
+        "head -c 4 >/dev/null\nprintf R\necho 'memory allocation of 4294967296 bytes failed' >&2\nkill -SEGV $$",
+    );
     let file = dir.path().join("rjh.xlsx");
     std::fs::write(&file, genuine("RJH")).unwrap();
     let e = sandbox_read(&exe, &file, Duration::from_secs(20));
@@ -608,10 +614,92 @@ fn reader_failed_when_the_reader_crashes() {
         f.message
             .starts_with("läsprocessen kraschade eller fick slut på minne (gräns 2048 MB; ")
             && f.message.contains("SIGSEGV")
-            && f.message
-                .ends_with("); filen kan vara skadad eller konstruerad för att krascha läsaren."),
+            && f.message.ends_with(
+                "; filen kan vara skadad eller konstruerad för att krascha läsaren. Läsprocessen skrev till sist: \"memory allocation of 4294967296 bytes failed\"."
+            ),
         "{}",
         f.message
+    );
+}
+
+/// Reads `file` in a sandbox whose worker is `exe`, retrying while a
+/// freshly written script cannot be started yet (ETXTBSY).
+fn sandbox_result(
+    exe: &Path,
+    file: &Path,
+    limits: samla::sandbox::SandboxLimits,
+) -> Result<samla::reader::RawReturn, ReadFailure> {
+    for _ in 0..20 {
+        let sb = samla::sandbox::Sandbox::new(exe.to_path_buf(), Limits::default(), limits.clone());
+        match sb.read(file) {
+            Err(e) if e.message.contains("läsprocessen kunde inte startas") => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+    panic!("the worker could not be started");
+}
+
+const SAMLA: &str = env!("CARGO_BIN_EXE_samla");
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_read_in_a_worker() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"rjh-\xe5\xe4\xf6.xlsx"));
+    std::fs::write(&file, genuine("RJH")).unwrap();
+    let raw = sandbox_result(Path::new(SAMLA), &file, Default::default()).unwrap();
+    assert_eq!(raw.meta.get("kod").map(String::as_str), Some("RJH"));
+    let sub = samla::validate::validate(&plan(), &file, &raw);
+    assert!(sub.accepted(), "{:#?}", sub.findings);
+}
+
+#[test]
+fn a_worker_that_dies_before_reading_costs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("forsta");
+    // The first worker dies at once, before it takes the file (as one
+    // that died while idle); the second is a real one.
+    let body = format!(
+        "if mkdir '{}' 2>/dev/null; then echo 'dog i väntan' >&2; exit 3; fi\nexec '{SAMLA}' \"$@\"",
+        flag.display()
+    );
+    let exe = script(dir.path(), "dor-forst", &body);
+    let file = dir.path().join("rjh.xlsx");
+    std::fs::write(&file, genuine("RJH")).unwrap();
+    let raw = sandbox_result(&exe, &file, Default::default()).expect("read on the second worker");
+    assert_eq!(raw.meta.get("kod").map(String::as_str), Some("RJH"));
+    // One that always dies before reading is tried twice, then named.
+    let exe = script(dir.path(), "dor-alltid", "echo 'dog i väntan' >&2\nexit 3");
+    let e = sandbox_result(&exe, &file, Default::default()).unwrap_err();
+    let f = &Submission::failed(&file, &e).findings[0];
+    assert_eq!(f.code, C::ReaderFailed);
+    assert_eq!(
+        f.message,
+        "läsprocessen avslutades två gånger innan den hann börja läsa filen (exit status: 3). Läsprocessen skrev till sist: \"dog i väntan\"."
+    );
+}
+
+#[test]
+fn an_answer_over_the_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Book::genuine("RJH");
+    b.answers()
+        .set(goal_row("1.1"), COMMENT_COL, "å".repeat(1 << 20).as_str());
+    let file = dir.path().join("rjh.xlsx");
+    std::fs::write(&file, b.to_raw_xlsx()).unwrap();
+    let limits = samla::sandbox::SandboxLimits {
+        max_answer_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let e = sandbox_result(Path::new(SAMLA), &file, limits).unwrap_err();
+    assert_eq!(e.code, C::FileLimitExceeded);
+    assert_eq!(
+        e.message,
+        "det som lästes ur filen är 2 MB, gränsen är 1 MB"
     );
 }
 
