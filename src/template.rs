@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DocProperties, Format, FormatAlign,
-    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    FormatBorder, ProtectionOptions, Worksheet, XlsxError,
 };
 use serde::Deserialize;
 
@@ -195,7 +195,7 @@ pub fn workbook(
         }
     }
     let f = Formats::new();
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::print::workbook();
     let code = &who.code(plan).0;
     let props = DocProperties::new()
         .set_title(format!(
@@ -300,10 +300,11 @@ fn instructions(
     let widths = [4.0, 84.0];
     let all = widths[0] + widths[1];
     let step = f.note.clone().set_align(FormatAlign::Right);
+    let title = f.title.clone().set_text_wrap();
     let mut row = 0;
     for line in instruction_lines(plan, who) {
         let (text, fmt, cell) = match &line {
-            Line::Title(t) => (t.as_str(), &f.title, Cell::new(t, all).bold().size(14.0)),
+            Line::Title(t) => (t.as_str(), &title, Cell::new(t, all).bold().size(14.0)),
             Line::Heading(t) => {
                 // A blank row of air before each heading.
                 row += 1;

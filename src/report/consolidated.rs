@@ -16,7 +16,7 @@
 
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartPatternFill, ChartPatternFillType,
-    ChartSolidFill, ChartType, Color, DocProperties, Workbook, Worksheet, XlsxError,
+    ChartSolidFill, ChartType, Color, DocProperties, Worksheet, XlsxError,
 };
 
 use super::print::{merged, setup, split_for_print, Cell, Page, MAX_ROW_HEIGHT};
@@ -47,7 +47,7 @@ fn fill(plan: &Plan, bucket: &str) -> Color {
 /// Builds the workbook.
 pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     let s = Styles::new();
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::print::workbook();
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!(
@@ -63,7 +63,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
     // it would take about 1.5 KB per row, and its shared strings a serial
     // pass at save time.
     let sheet = |build: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
-        let mut ws = Worksheet::new();
+        let mut ws = crate::report::print::worksheet();
         build(&mut ws).map(|()| ws)
     };
     let mut svar = wb.new_worksheet_with_constant_memory()?;
@@ -415,7 +415,7 @@ fn answers(
     ws.write_blank(
         row,
         0,
-        &rust_xlsxwriter::Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
+        &super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top),
     )?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
@@ -432,8 +432,8 @@ fn answers(
 
 /// The columns of `Sammanfattning`: goal id, name, one per count.
 fn summary_widths(keys: usize) -> Vec<f64> {
-    let mut w = vec![6.0, 28.0];
-    w.extend(std::iter::repeat_n(11.0, keys));
+    let mut w = vec![6.0, 30.0];
+    w.extend(std::iter::repeat_n(10.5, keys));
     w
 }
 
@@ -599,7 +599,7 @@ fn summary(
 
     if plan.regions.len() <= WIDE_LIMIT * 5 {
         // Under the tables, as wide as they are; the rows it covers keep
-        // the default height (20 pixels).
+        // the default height.
         let width = widths.iter().map(|w| w * 7.0 + 5.0).sum::<f64>() as u32;
         let height = 340;
         row += 1;
@@ -607,7 +607,7 @@ fn summary(
         chart.title().set_name(&per);
         chart.set_width(width).set_height(height);
         ws.insert_chart(row, 0, &chart)?;
-        row += height.div_ceil(20) + 1;
+        row += height.div_ceil(super::print::DEFAULT_ROW_PX) + 1;
     }
 
     let label = |m| {

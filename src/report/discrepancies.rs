@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{Color, DocProperties, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, XlsxError};
 
 use super::print::{setup, Cell, Page};
 use super::{header_row, split_for_cells, Styles};
@@ -15,7 +15,7 @@ use crate::plan::Plan;
 /// Builds the workbook.
 pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
     let s = Styles::new();
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::print::workbook();
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!(

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, DocProperties, Note, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, Note, Worksheet, XlsxError};
 
 use super::print::{fit, setup, split_for_print, Cell, Page};
 use super::{header_row, split_for_cells, text_line, Styles};
@@ -31,7 +31,7 @@ pub fn workbook(
     sub: &Submission,
     raw: Option<&RawReturn>,
 ) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::print::workbook();
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!("Återkoppling – {}", sub.file.display()))

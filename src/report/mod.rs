@@ -65,7 +65,7 @@ impl Styles {
             .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin);
         Styles {
-            title: print::base().set_bold().set_font_size(14),
+            title: print::base().set_bold().set_font_size(14).set_text_wrap(),
             header: print::base()
                 .set_bold()
                 .set_text_wrap()

@@ -7,7 +7,7 @@
 //! which has the same widths), so one width table serves Excel and
 //! LibreOffice alike.
 
-use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// The font of every cell samla writes: the same widths everywhere.
 pub const FONT: &str = "Arial";
@@ -291,6 +291,31 @@ pub fn escape(s: &str) -> String {
 /// The base of every cell format: Arial at the body size.
 pub fn base() -> Format {
     Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
+}
+
+/// Arial 10's default row height, pixels.
+pub const DEFAULT_ROW_PX: u32 = 17;
+/// Arial 10's default column width, pixels.
+const DEFAULT_COL_PX: u32 = 64;
+
+/// A workbook whose default style is [`base`]. Column widths are counted
+/// in the default font's digits, so with Calibri as default LibreOffice
+/// (which has no Calibri) would make every column wider than Excel does;
+/// with Arial both agree.
+pub fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_default_format(&base(), DEFAULT_ROW_PX, DEFAULT_COL_PX)
+        .expect("64 pixels is a supported default column width");
+    wb
+}
+
+/// A worksheet built apart from its workbook (in parallel), with the same
+/// default style as [`workbook`]'s sheets.
+pub fn worksheet() -> Worksheet {
+    let mut ws = Worksheet::new();
+    ws.set_default_format(&base(), DEFAULT_ROW_PX, DEFAULT_COL_PX)
+        .expect("a new sheet has no formats yet");
+    ws
 }
 
 #[cfg(test)]
