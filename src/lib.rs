@@ -24,6 +24,7 @@
 
 pub mod contract;
 pub mod finding;
+pub mod history;
 pub mod merge;
 pub mod oserror;
 pub mod output;

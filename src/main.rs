@@ -28,6 +28,7 @@ enum Command {
     Fill(cmd::fill::Args),
     Codes(cmd::codes::Args),
     Plan(cmd::plan::Args),
+    Status(cmd::status::Args),
     #[command(name = "__read-worker", hide = true)]
     ReadWorker,
 }
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> Result<Status, CliError> {
         Command::Fill(a) => cmd::fill::run(a),
         Command::Codes(a) => cmd::codes::run(a),
         Command::Plan(a) => cmd::plan::run(a),
+        Command::Status(a) => cmd::status::run(a),
         // The sandbox worker speaks its own protocol to its parent, exit
         // status included (see samla::sandbox); it is no command for people.
         Command::ReadWorker => std::process::exit(samla::sandbox::worker_main()),

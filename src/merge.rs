@@ -24,7 +24,7 @@ pub mod resubmission;
 use resubmission::{decide, return_time, ReturnTime, EARLIEST};
 
 /// What became of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceStatus {
     /// Its answers are in the consolidation.

@@ -35,7 +35,7 @@ pub const JSON: &str = "sammanstallning.json";
 /// Every file a merge writes into `--out`, in the order they are listed in
 /// the summary. A new output is one more name here and one more line in
 /// [`build_outputs`]; they switch together with the others.
-pub const OUTPUTS: [&str; 3] = [CONSOLIDATED, DISCREPANCIES, JSON];
+pub const OUTPUTS: [&str; 4] = [CONSOLIDATED, DISCREPANCIES, JSON, crate::history::HISTORY];
 
 /// Where files are parsed.
 #[derive(Debug, Clone)]
@@ -176,6 +176,8 @@ pub struct Summary {
     pub by_code: BTreeMap<String, usize>,
     /// Written files.
     pub outputs: Vec<String>,
+    /// What changed since the last run into the same folder; null on the first.
+    pub since_last_run: Option<crate::history::SinceLastRun>,
 }
 
 impl Summary {
@@ -205,6 +207,7 @@ impl Summary {
             infos: sev.get(&Severity::Info).copied().unwrap_or(0),
             by_code,
             outputs,
+            since_last_run: c.over_time.since_last_run.clone(),
         }
     }
 
@@ -425,6 +428,7 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
         consolidation.over_time.comparison =
             Some(crate::rounds::compare(plan, &consolidation, prev));
     }
+    crate::history::prepare(plan, &mut consolidation, &opts.out)?;
     phase("sammanslaget");
     let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
     let summary = Summary::new(plan, &consolidation, outputs.collect());
@@ -461,5 +465,8 @@ pub fn build_outputs(
     set.file(CONSOLIDATED, xlsx.map_err(build)?)
         .file(DISCREPANCIES, disc.map_err(build)?)
         .file(JSON, json);
+    if let Some(h) = crate::history::next(plan, consolidation, summary) {
+        set.file(crate::history::HISTORY, h);
+    }
     Ok(set)
 }

@@ -43,6 +43,49 @@ pub struct PreviousRound {
     pub regions: Vec<PreviousRegion>,
     /// Its goals, ratings and comments.
     pub goals: Vec<PreviousGoal>,
+    /// Its findings.
+    #[serde(default)]
+    pub discrepancies: Vec<PreviousFinding>,
+}
+
+/// A finding of an earlier run, as far as it is compared.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousFinding {
+    /// The finding code.
+    pub code: String,
+    /// Respondent code.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Goal id.
+    #[serde(default)]
+    pub goal: Option<String>,
+    /// File as displayed.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Cell, A1.
+    #[serde(default)]
+    pub cell: Option<String>,
+}
+
+impl PreviousFinding {
+    /// What a finding is recognised by across runs: code, respondent, goal, file, cell.
+    pub fn key(
+        &self,
+    ) -> (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        (
+            self.code.clone(),
+            self.region.clone(),
+            self.goal.clone(),
+            self.file.clone(),
+            self.cell.clone(),
+        )
+    }
 }
 
 /// The plan of an earlier round.
@@ -431,6 +474,15 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
 pub struct OverTime {
     /// This round compared with an earlier one (`--previous`).
     pub comparison: Option<Comparison>,
+    /// The run history found in the output folder; None when the run
+    /// writes no history (`samla status`).
+    pub history: Option<crate::history::History>,
+    /// SHA-256 → when a run first saw a file with that content.
+    pub first_seen: BTreeMap<String, String>,
+    /// When this run started (UTC); None when it records nothing.
+    pub run_time: Option<String>,
+    /// What changed since the last run into the same output folder.
+    pub since_last_run: Option<crate::history::SinceLastRun>,
 }
 
 #[cfg(test)]

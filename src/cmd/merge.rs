@@ -80,6 +80,9 @@ pub fn run(a: Args) -> Result<Status, CliError> {
     let outcome = std::mem::ManuallyDrop::new(outcome?);
     let s = &outcome.summary;
     note(format_args!("{}", s.one_line()));
+    if let Some(d) = &s.since_last_run {
+        note(format_args!("samla: {}", d.swedish()));
+    }
     if !a.quiet {
         note(format_args!("samla: skrev {}", s.outputs.join(", ")));
     }

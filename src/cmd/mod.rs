@@ -6,6 +6,7 @@ pub mod error;
 pub mod fill;
 pub mod merge;
 pub mod plan;
+pub mod status;
 pub mod template;
 pub mod usage;
 

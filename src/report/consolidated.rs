@@ -94,6 +94,7 @@ pub fn workbook(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, XlsxError> {
         wb.push_worksheet(ws);
     }
     super::changes::add_sheets(&mut wb, plan, c)?;
+    super::submissions::add_sheet(&mut wb, plan, c)?;
     // Level 1 saves a large workbook about a third faster than the
     // default 6, for a file about 1.5 times as large.
     wb.set_zip_compression_level(1);

@@ -8,6 +8,7 @@ pub mod discrepancies;
 pub mod feedback;
 pub mod json;
 pub mod print;
+pub mod submissions;
 
 pub use print::fit_height;
 
