@@ -209,7 +209,13 @@ fn consolidated_workbook_has_the_matrix_and_every_comment_verbatim() {
     let xlsx = out.join("sammanstallning.xlsx");
     assert_eq!(
         sheet_names(&xlsx),
-        ["Sammanställning", "Svar", "Sammanfattning", "Källor"]
+        [
+            "Sammanställning",
+            "Svar",
+            "Sammanfattning",
+            "Källor",
+            "Inlämningar"
+        ]
     );
     let rows = sheet(&xlsx, "Sammanställning");
     assert_eq!(
