@@ -185,8 +185,9 @@ fn every_sheet_of_the_consolidated_workbook_prints() {
     let xlsx = out.join("sammanstallning.xlsx");
     let sheets = check_every_sheet(&xlsx);
     let names: Vec<&str> = sheets.keys().map(String::as_str).collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
     let titles = |n: &str| sheets[n].print_titles.clone();
+    assert_eq!(titles("Inlämningar").as_deref(), Some("Inlämningar!$3:$3"));
     assert_eq!(
         titles("Sammanställning").as_deref(),
         Some("Sammanställning!$4:$4")
