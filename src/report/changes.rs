@@ -72,15 +72,12 @@ fn changes_sheet(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name(CHANGES_SHEET)?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!(
-            "Förändringar {} → {} – {}",
-            cmp.previous.period, plan.period, plan.title
-        ),
-        &s.title,
-    )?;
+    let title = format!(
+        "Förändringar {} → {} – {}",
+        cmp.previous.period, plan.period, plan.title
+    );
+    ws.write_string_with_format(0, 0, &title, &s.title)?;
+    ws.set_row_height(0, fit_height(&[(&title, 100.0)]) * 1.4)?;
     ws.write_string(1, 0, intro(cmp))?;
     let names = headers(plan, cmp);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

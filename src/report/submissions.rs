@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::print::{setup, Page};
 use super::{header_row, split_for_cells, Styles};
+
 use crate::history::findings_per_file;
 use crate::merge::{Consolidation, SourceStatus};
 use crate::plan::{Plan, Respondent};
@@ -163,12 +164,10 @@ pub fn add_sheet(wb: &mut Workbook, plan: &Plan, c: &Consolidation) -> Result<()
 fn sheet(ws: &mut Worksheet, plan: &Plan, c: &Consolidation) -> Result<(), XlsxError> {
     let s = Styles::new();
     ws.set_name(SHEET)?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Inlämningar – {} – uppföljning {}", plan.title, plan.period),
-        &s.title,
-    )?;
+    let title = format!("Inlämningar – {} – uppföljning {}", plan.title, plan.period);
+    ws.write_string_with_format(0, 0, &title, &s.title)?;
+    // The title wraps: give its row the height it needs over the table's width.
+    ws.set_row_height(0, super::fit_height(&[(&title, 100.0)]) * 1.4)?;
     let since = c
         .over_time
         .since_last_run
