@@ -19,6 +19,7 @@ demo: build
 	@echo "  out/sammanstallning.xlsx  – sammanställningen (mål × regioner, sammanfattning, diagram)"
 	@echo "  out/avvikelser.xlsx       – avvikelserna, med fil och cell"
 	@echo "  out/sammanstallning.json  – samma innehåll för maskiner"
+	@echo "  out/rapport.docx          – rapportutkastet i Word (inledning, sammanfattning, tabell per område)"
 
 ## Run every test, plus format and lint checks.
 test: lint

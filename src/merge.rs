@@ -393,21 +393,34 @@ fn conflicts(plan: &Plan, code: &str, new: &Submission, old: &Submission) -> Vec
 }
 
 /// Counts and lists the summary is built from.
+///
+/// Everything here counts the regions that answered: a region that sent no
+/// return is listed once in `not_answered` (and is a `missing-submission`
+/// finding), not counted as blank on every goal. Otherwise one silent
+/// region empties "achieved by all" and puts every goal under "missing a
+/// rating".
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
-    /// Region → level code (or `annat`, `blank`) → count.
+    /// Regions whose return was merged, in plan order: the ones counted.
+    pub answered: Vec<String>,
+    /// Regions that sent no usable return, in plan order: not counted.
+    pub not_answered: Vec<String>,
+    /// Answering region → level code (or `annat`, `blank`) → count.
     pub per_region: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Area id → level code (or `annat`, `blank`) → count.
+    /// Area id → level code (or `annat`, `blank`) → count over answering regions.
     pub per_area: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Goals rated achieved by every region it applies to (a level meaning
-    /// "ej aktuellt" leaves the region out).
+    /// Goals rated achieved by every answering region it applies to (a
+    /// level meaning "ej aktuellt" leaves the region out).
     pub achieved_everywhere: Vec<GoalId>,
-    /// … by all regions it applies to but one.
+    /// … by all answering regions it applies to but one.
     pub achieved_all_but_one: Vec<GoalId>,
     /// Goals rated with a level meaning not started by at least one region.
     pub not_started_somewhere: Vec<GoalId>,
-    /// Goals that at least one region left without a rating.
+    /// Goals that at least one answering region left without a rating.
     pub missing_some_rating: Vec<GoalId>,
+    /// Goals with a compound (`U/E`), uncertain (`P?`) or invalid rating
+    /// from at least one region: to follow up.
+    pub other_rating: Vec<GoalId>,
 }
 
 /// The key a rating is counted under: its level, or `annat` (compound,
@@ -426,56 +439,56 @@ pub fn bucket(cell: Option<&Cell>) -> &str {
 }
 
 impl Consolidation {
-    /// Counts per region and area, and the goal lists of the summary.
+    /// Counts per answering region and area, and the goal lists of the summary.
     fn compute_stats(&self, plan: &Plan) -> Stats {
-        // Counts go by what a level means, not where it stands in the scale.
-        let meaning = |b: &str| plan.meaning_of(b);
-        let regions: Vec<String> = plan.regions.iter().map(|r| r.code.0.clone()).collect();
+        let (answered, not_answered): (Vec<String>, Vec<String>) = plan
+            .regions
+            .iter()
+            .map(|r| r.code.0.clone())
+            .partition(|r| self.has_reported(r));
         let mut s = Stats {
-            per_region: BTreeMap::new(),
-            per_area: BTreeMap::new(),
-            achieved_everywhere: Vec::new(),
-            achieved_all_but_one: Vec::new(),
-            not_started_somewhere: Vec::new(),
-            missing_some_rating: Vec::new(),
+            answered,
+            not_answered,
+            ..Stats::default()
         };
         for g in &self.goals {
-            let mut achieved = 0;
-            // Respondents for whom the goal is not applicable are left out.
-            let mut applicable = regions.len();
-            let mut not_started = false;
-            let mut blank = false;
-            let area = s.per_area.entry(g.area_id.clone()).or_default();
-            for r in &regions {
-                let b = bucket(g.answers.get(r));
-                let region = s.per_region.entry(r.clone()).or_default();
-                match region.get_mut(b) {
-                    Some(n) => *n += 1,
-                    None => {
-                        region.insert(b.to_string(), 1);
-                    }
+            let buckets: Vec<&str> = s
+                .answered
+                .iter()
+                .map(|r| bucket(g.answers.get(r)))
+                .collect();
+            for (r, b) in s.answered.iter().zip(&buckets) {
+                for counts in [
+                    s.per_region.entry(r.clone()).or_default(),
+                    s.per_area.entry(g.area_id.clone()).or_default(),
+                ] {
+                    *counts.entry(b.to_string()).or_default() += 1;
                 }
-                match area.get_mut(b) {
-                    Some(n) => *n += 1,
-                    None => {
-                        area.insert(b.to_string(), 1);
-                    }
-                }
-                achieved += usize::from(meaning(b) == Some(Meaning::Achieved));
-                applicable -= usize::from(meaning(b) == Some(Meaning::NotApplicable));
-                not_started |= meaning(b) == Some(Meaning::NotStarted);
-                blank |= b == "blank";
             }
+            // Counts go by what a level means, not where it stands in the scale.
+            let count = |m: Meaning| {
+                buckets
+                    .iter()
+                    .filter(|b| plan.meaning_of(b) == Some(m))
+                    .count()
+            };
+            // Respondents for whom the goal is not applicable are left out.
+            let applicable = buckets.len() - count(Meaning::NotApplicable);
+            let achieved = count(Meaning::Achieved);
             if applicable > 0 && achieved == applicable {
                 s.achieved_everywhere.push(g.id.clone());
             } else if applicable > 1 && achieved == applicable - 1 {
                 s.achieved_all_but_one.push(g.id.clone());
             }
-            if not_started {
-                s.not_started_somewhere.push(g.id.clone());
-            }
-            if blank {
-                s.missing_some_rating.push(g.id.clone());
+            let mut lists = [
+                (count(Meaning::NotStarted) > 0, &mut s.not_started_somewhere),
+                (buckets.contains(&"blank"), &mut s.missing_some_rating),
+                (buckets.contains(&"annat"), &mut s.other_rating),
+            ];
+            for (hit, list) in &mut lists {
+                if *hit {
+                    list.push(g.id.clone());
+                }
             }
         }
         s

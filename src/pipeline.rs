@@ -31,11 +31,19 @@ pub const CONSOLIDATED: &str = "sammanstallning.xlsx";
 pub const DISCREPANCIES: &str = "avvikelser.xlsx";
 /// File name of the consolidation as JSON.
 pub const JSON: &str = "sammanstallning.json";
+/// File name of the Word report (the compiled follow-up as a draft).
+pub const REPORT: &str = "rapport.docx";
 
 /// Every file a merge writes into `--out`, in the order they are listed in
 /// the summary. A new output is one more name here and one more line in
 /// [`build_outputs`]; they switch together with the others.
-pub const OUTPUTS: [&str; 4] = [CONSOLIDATED, DISCREPANCIES, JSON, crate::history::HISTORY];
+pub const OUTPUTS: [&str; 5] = [
+    CONSOLIDATED,
+    DISCREPANCIES,
+    JSON,
+    REPORT,
+    crate::history::HISTORY,
+];
 
 /// Where files are parsed.
 #[derive(Debug, Clone)]
@@ -461,10 +469,13 @@ pub fn build_outputs(
             )
         },
     );
+    let docx = report::docx::document(plan, consolidation)
+        .map_err(|e| RunError::Output(OutputError::Build(e.into())))?;
     let mut set = OutputSet::new();
     set.file(CONSOLIDATED, xlsx.map_err(build)?)
         .file(DISCREPANCIES, disc.map_err(build)?)
-        .file(JSON, json);
+        .file(JSON, json)
+        .file(REPORT, docx);
     if let Some(h) = crate::history::next(plan, consolidation, summary) {
         set.file(crate::history::HISTORY, h);
     }

@@ -29,19 +29,9 @@ use crate::plan::Plan;
 /// column per region.
 pub const WIDE_LIMIT: usize = 20;
 
-/// Fill colour for a rating bucket, by what its level means: achieved
-/// green, in progress yellow, not started red, not applicable white;
-/// compound, uncertain and invalid blue; blank grey.
+/// Fill colour for a rating bucket (see [`super::rating_fill`]).
 fn fill(plan: &Plan, bucket: &str) -> Color {
-    use crate::plan::Meaning as M;
-    match plan.meaning_of(bucket) {
-        Some(M::Achieved) => Color::RGB(0xC6EFCE),
-        Some(M::InProgress) => Color::RGB(0xFFEB9C),
-        Some(M::NotStarted) => Color::RGB(0xFFC7CE),
-        Some(M::NotApplicable) => Color::RGB(0xFFFFFF),
-        None if bucket == "blank" => Color::RGB(0xEDEDED),
-        None => Color::RGB(0xBDD7EE),
-    }
+    Color::RGB(super::rating_fill(plan, bucket))
 }
 
 /// Builds the workbook.
@@ -575,8 +565,14 @@ fn summary(
         .regions
         .iter()
         .map(|r| {
+            // A silent region is not counted: say why its row is empty.
+            let silent = if c.has_reported(&r.code.0) {
+                ""
+            } else {
+                " (inget svar)"
+            };
             (
-                format!("{} – {}", r.code, r.name),
+                format!("{} – {}{silent}", r.code, r.name),
                 counts(st.per_region.get(&r.code.0)),
             )
         })
@@ -611,34 +607,11 @@ fn summary(
         row += height.div_ceil(super::print::DEFAULT_ROW_PX) + 1;
     }
 
-    let label = |m| {
-        plan.level_meaning(m)
-            .map(|l| l.label.to_lowercase())
-            .unwrap_or_else(|| m.swedish().to_string())
-    };
-    let first = label(crate::plan::Meaning::Achieved);
-    let last = label(crate::plan::Meaning::NotStarted);
-    let lists = [
-        (
-            format!("Mål som alla {} bedömer som {first}", plan.noun.plural),
-            &st.achieved_everywhere,
-        ),
-        (
-            format!(
-                "Mål som alla {} utom en bedömer som {first}",
-                plan.noun.plural
-            ),
-            &st.achieved_all_but_one,
-        ),
-        (
-            format!("Mål som minst en {} bedömer som {last}", plan.noun.singular),
-            &st.not_started_somewhere,
-        ),
-        (
-            format!("Mål där minst en {} saknar bedömning", plan.noun.singular),
-            &st.missing_some_rating,
-        ),
-    ];
+    // The lists count the regions that answered, and say so.
+    row += 1;
+    ws.write_string_with_format(row, 0, super::summary::answered_note(plan, st), &s.bold)?;
+    row += 1;
+    let lists = super::summary::lists(plan, st);
     let text_of = |id: &crate::plan::GoalId| {
         c.goals
             .iter()
@@ -648,7 +621,10 @@ fn summary(
     };
     let text_width = merged(&widths[1..]);
     let last_col = widths.len() as u16 - 1;
-    for (title, ids) in lists {
+    for super::summary::GoalList {
+        title, goals: ids, ..
+    } in lists
+    {
         row += 1;
         let title = format!("{title} ({} st)", ids.len());
         text_line(ws, row, &title, &widths, &s.bold, Cell::new("", 0.0).bold())?;

@@ -5,16 +5,44 @@
 pub mod changes;
 pub mod consolidated;
 pub mod discrepancies;
+pub mod docx;
 pub mod feedback;
 pub mod json;
 pub mod print;
 pub mod submissions;
 
 pub use print::fit_height;
+pub mod summary;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use crate::contract::CELL_LIMIT;
+use crate::plan::Plan;
+
+/// Fill colour (0xRRGGBB) of table heads in every report.
+pub const HEADER_FILL: u32 = 0xD9E1F2;
+
+/// Fill colour (0xRRGGBB) of a rating bucket (see [`crate::merge::bucket`]),
+/// the same in every report, by what its level means: achieved green, in
+/// progress yellow, not started red, not applicable white; compound,
+/// uncertain and invalid blue; blank grey.
+///
+/// ```
+/// # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+/// assert_eq!(samla::report::rating_fill(&plan, "U"), 0xC6EFCE);
+/// assert_eq!(samla::report::rating_fill(&plan, "annat"), 0xBDD7EE);
+/// ```
+pub fn rating_fill(plan: &Plan, bucket: &str) -> u32 {
+    use crate::plan::Meaning as M;
+    match plan.meaning_of(bucket) {
+        Some(M::Achieved) => 0xC6EFCE,
+        Some(M::InProgress) => 0xFFEB9C,
+        Some(M::NotStarted) => 0xFFC7CE,
+        Some(M::NotApplicable) => 0xFFFFFF,
+        None if bucket == "blank" => 0xEDEDED,
+        None => 0xBDD7EE,
+    }
+}
 
 /// Splits text into pieces that each fit one Excel cell (32,767 UTF-16
 /// units), at character boundaries, so that nothing is cut.
@@ -71,7 +99,7 @@ impl Styles {
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top)
-                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_background_color(Color::RGB(HEADER_FILL))
                 .set_border(FormatBorder::Thin),
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),

@@ -12,6 +12,8 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 
 pub use util::*;
 
+pub mod seed;
+
 /// The bundled plan, loaded.
 pub fn plan() -> samla::Plan {
     samla::Plan::load(plan_path()).expect("the bundled plan loads")

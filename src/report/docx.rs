@@ -1,0 +1,572 @@
+//! `rapport.docx`: the compiled follow-up as a Word draft, in the order and
+//! form of RCC Norr's report (seed 001): title, *Inledning* with what samla
+//! knows and a marked place for the analyst's text, *Sammanfattning* with
+//! the goal lists as sentences and numbered lists, then per area a heading
+//! and a table `Mål | Uppföljning <respondents> | Kommentarer`.
+//!
+//! Headings use the styles `Heading1`/`Heading2` (named `heading 1`/`heading
+//! 2`, with outline levels) so Word's navigation pane and table of contents
+//! work; the page is A4 with page numbers in the footer; table heads repeat
+//! on every page. With more regions than fit across a page
+//! ([`WIDE_COLUMNS`]) each area shows the distribution of ratings per goal,
+//! and the comments grouped per goal below it.
+//!
+//! The output is byte-for-byte reproducible: fixed document dates and
+//! paragraph ids numbered in document order.
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Docx, DocxError, Footer, IndentLevel, Level,
+    LevelJc, LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin,
+    PageNum, Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType, Start, Style,
+    StyleType, Table, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType,
+    VMergeType, WidthType,
+};
+
+use super::summary::{self, GoalList, ListKind};
+use crate::merge::{bucket, Consolidation, GoalRow, SourceStatus};
+use crate::plan::{Meaning, Plan};
+
+mod layout;
+
+/// Above this many answering regions, an area's table shows each goal's
+/// distribution of ratings instead of a column per region: nine columns of
+/// ratings leave no width for the goal and the comments on A4.
+pub const WIDE_COLUMNS: usize = 8;
+
+/// A4 in twentieths of a point.
+const PAGE_W: u32 = 11_906;
+const PAGE_H: u32 = 16_838;
+/// 2 cm margins.
+const MARGIN: i32 = 1_134;
+/// Width between the margins.
+const TEXT_W: usize = PAGE_W as usize - 2 * MARGIN as usize;
+/// The document's fixed creation date, for reproducible output.
+const DOC_DATE: &str = "2024-01-01T00:00:00Z";
+
+/// Builds the document.
+pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
+    let mut d = Doc::new(plan);
+    d.title(plan);
+    d.introduction(plan, c);
+    d.summary(plan, c);
+    let shown = shown_regions(plan, c);
+    let mut goals = c.goals.iter().peekable();
+    while let Some(first) = goals.peek() {
+        let area = first.area_id.clone();
+        let mut rows: Vec<&GoalRow> = Vec::new();
+        while let Some(g) = goals.next_if(|g| g.area_id == area) {
+            rows.push(g);
+        }
+        d.heading(1, &format!("{}. {}", area, rows[0].area));
+        if shown.len() <= WIDE_COLUMNS {
+            let t = layout::matrix(&mut d, plan, &shown, &rows);
+            d.table(t);
+        } else {
+            let t = layout::distribution(&mut d, plan, c, &rows);
+            d.table(t);
+            layout::grouped_comments(&mut d, plan, &rows);
+        }
+    }
+    d.finish()
+}
+
+/// The regions with a column: those that answered, in plan order. A region
+/// that sent nothing is named once in the introduction and the summary,
+/// not shown blank on every goal.
+fn shown_regions<'a>(plan: &'a Plan, c: &Consolidation) -> Vec<&'a str> {
+    plan.regions
+        .iter()
+        .map(|r| r.code.0.as_str())
+        .filter(|r| c.has_reported(r))
+        .collect()
+}
+
+/// The document being built, with its paragraph id counter.
+pub(super) struct Doc {
+    docx: Docx,
+    next_id: u32,
+    next_list: usize,
+}
+
+impl Doc {
+    fn new(plan: &Plan) -> Doc {
+        let docx = Docx::new()
+            .page_size(PAGE_W, PAGE_H)
+            .page_margin(PageMargin {
+                top: MARGIN,
+                left: MARGIN,
+                bottom: MARGIN,
+                right: MARGIN,
+                header: 567,
+                footer: 567,
+                gutter: 0,
+            })
+            .default_fonts(RunFonts::new().ascii("Arial").hi_ansi("Arial").cs("Arial"))
+            .default_size(21)
+            .created_at(DOC_DATE)
+            .updated_at(DOC_DATE);
+        let mut d = Doc {
+            docx: styles(docx),
+            next_id: 0,
+            next_list: 0,
+        };
+        let footer = d
+            .p()
+            .align(AlignmentType::Center)
+            .size(16)
+            .add_run(Run::new().add_text(format!(
+                "{} – uppföljning {} – sida ",
+                plan.title, plan.period
+            )))
+            .add_page_num(PageNum::new())
+            .add_run(Run::new().add_text(" av "))
+            .add_num_pages(NumPages::new());
+        d.docx = std::mem::take(&mut d.docx).footer(Footer::new().add_paragraph(footer));
+        d
+    }
+
+    /// A new paragraph with the next id. docx-rs numbers paragraphs from a
+    /// thread-local counter that is never reset between documents, so ids
+    /// would depend on what the thread built before.
+    pub(super) fn p(&mut self) -> Paragraph {
+        self.next_id += 1;
+        Paragraph::new().id(format!("{:08X}", self.next_id))
+    }
+
+    /// A paragraph of plain text in `style`.
+    pub(super) fn text(&mut self, style: &str, text: &str) -> Paragraph {
+        self.p().style(style).add_run(Run::new().add_text(text))
+    }
+
+    fn push(&mut self, p: Paragraph) {
+        self.docx = std::mem::take(&mut self.docx).add_paragraph(p);
+    }
+
+    fn table(&mut self, t: Table) {
+        self.docx = std::mem::take(&mut self.docx).add_table(t);
+    }
+
+    pub(super) fn heading(&mut self, level: usize, text: &str) {
+        let p = self.text(&format!("Heading{level}"), text).keep_next(true);
+        self.push(p);
+    }
+
+    fn para(&mut self, text: &str) {
+        let p = self.text("Normal", text);
+        self.push(p);
+    }
+
+    /// A clearly marked place for the analyst's own text.
+    fn placeholder(&mut self, what: &str) {
+        let p = self.p().style("Analytikertext").add_run(
+            Run::new()
+                .highlight("yellow")
+                .add_text(format!("[Analytikerns text: {what}]")),
+        );
+        self.push(p);
+    }
+
+    /// A numbered list starting at 1.
+    fn numbered(&mut self, items: &[String]) {
+        self.next_list += 1;
+        let id = self.next_list;
+        let level = Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new("decimal"),
+            LevelText::new("%1."),
+            LevelJc::new("left"),
+        )
+        .indent(Some(567), Some(SpecialIndentType::Hanging(397)), None, None);
+        self.docx = std::mem::take(&mut self.docx)
+            .add_abstract_numbering(AbstractNumbering::new(id).add_level(level))
+            .add_numbering(Numbering::new(id, id));
+        for item in items {
+            let p = self
+                .text("Listtext", item)
+                .numbering(NumberingId::new(id), IndentLevel::new(0));
+            self.push(p);
+        }
+    }
+
+    fn title(&mut self, plan: &Plan) {
+        let t = self.text("Title", &plan.title);
+        self.push(t);
+        let sub = format!(
+            "Uppföljning {} – sammanställning av bedömningar och kommentarer",
+            plan.period
+        );
+        let s = self.text("Subtitle", &sub);
+        self.push(s);
+    }
+
+    fn introduction(&mut self, plan: &Plan, c: &Consolidation) {
+        self.heading(1, "Inledning");
+        self.para(&format!(
+            "I denna rapport redovisas en sammanställning av uppföljningen {} av {}. \
+             Sammanställningen är gjord av {} ({}).",
+            plan.period, plan.title, plan.coordinator.name, plan.coordinator.code
+        ));
+        let asked: Vec<String> = plan
+            .regions
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.code))
+            .collect();
+        self.para(&format!(
+            "Samtliga {} {} ombads följa upp målen: {}.",
+            summary::count_word(plan.regions.len()),
+            plural(plan, plan.regions.len()),
+            summary::join_and(&asked)
+        ));
+        self.para(&answers_sentence(plan, c));
+        self.scale(plan);
+        self.para(&format!(
+            "Kommentarerna återges ordagrant med den svarandes kod först: {} i planens \
+             ordning och {} sist.",
+            plan.noun.plural, plan.coordinator.code
+        ));
+        self.placeholder(
+            "beskriv planens bakgrund, hur uppföljningen gjordes och hur kommentarerna \
+             har bearbetats.",
+        );
+    }
+
+    /// The scale with its labels, each code shaded as in the tables.
+    fn scale(&mut self, plan: &Plan) {
+        self.para(&format!(
+            "För respektive mål anges en av {} nivåer:",
+            summary::count_word(plan.scale.len())
+        ));
+        for l in &plan.scale {
+            let p = self
+                .p()
+                .style("Listtext")
+                .indent(Some(567), None, None, None)
+                .add_run(shaded(
+                    Run::new().bold().add_text(format!(" {} ", l.code)),
+                    plan,
+                    &l.code,
+                ))
+                .add_run(Run::new().add_text(format!(" {}", l.label)));
+            self.push(p);
+        }
+        self.para(&format!(
+            "Nivåerna är de svarandes egna bedömningar. Har en {} inte angett någon nivå \
+             lämnas rutan blank (grå). Sammansatta bedömningar för mål med flera delar (t.ex. \
+             {}) och osäkra bedömningar (t.ex. {}) redovisas som de skrevs (blå).",
+            plan.noun.singular,
+            plan.compound_example(),
+            plan.uncertain_example()
+        ));
+    }
+
+    fn summary(&mut self, plan: &Plan, c: &Consolidation) {
+        self.heading(1, "Sammanfattning");
+        let note = summary::answered_note(plan, &c.stats);
+        let mut head = note.clone();
+        if !c.stats.not_answered.is_empty() {
+            let n = c.stats.answered.len();
+            head += &format!(
+                " Listorna nedan räknar de {} {} som har svarat.",
+                summary::count_word(n),
+                plural(plan, n)
+            );
+        }
+        self.para(&head);
+        let note = note.trim_end_matches('.');
+        for list in summary::lists(plan, &c.stats) {
+            if list.goals.is_empty() {
+                self.para(&format!("{} ({note}): inga.", list.title));
+                continue;
+            }
+            self.para(&lead_sentence(plan, &list, note));
+            let items: Vec<String> = list
+                .goals
+                .iter()
+                .filter_map(|id| c.goals.iter().find(|g| &g.id == id))
+                .map(|g| {
+                    format!(
+                        "{} (mål {}{})",
+                        g.text.trim(),
+                        g.id,
+                        detail(plan, c, &list, g)
+                    )
+                })
+                .collect();
+            self.numbered(&items);
+        }
+        self.placeholder(
+            "sammanfatta resultaten: vad som gått framåt, vad som är svårt och vad som \
+             behöver följas upp.",
+        );
+    }
+
+    fn finish(self) -> Result<Vec<u8>, DocxError> {
+        let mut xml = self.docx.build();
+        xml.document = repeat_header_rows(&xml.document);
+        let mut out = std::io::Cursor::new(Vec::new());
+        xml.pack(&mut out)?;
+        Ok(out.into_inner())
+    }
+}
+
+/// Who answered and when: `RJH (sparad 2024-04-10), …`; who did not.
+fn answers_sentence(plan: &Plan, c: &Consolidation) -> String {
+    let saved = |code: &str| {
+        c.sources
+            .iter()
+            .find(|s| s.status == SourceStatus::Merged && s.region.as_deref() == Some(code))
+            .and_then(|s| s.time.as_deref())
+            .map(|t| format!(" (sparad {})", t.get(..10).unwrap_or(t)))
+            .unwrap_or_default()
+    };
+    let answered: Vec<String> = c
+        .stats
+        .answered
+        .iter()
+        .map(|r| format!("{r}{}", saved(r)))
+        .collect();
+    let mut s = summary::answered_note(plan, &c.stats);
+    if !answered.is_empty() {
+        s = format!(
+            "{}: {}.",
+            s.split(';').next().unwrap_or("").trim_end_matches('.'),
+            summary::join_and(&answered)
+        );
+    }
+    if !c.stats.not_answered.is_empty() {
+        s += &format!(
+            " {} har inte skickat in något svar och redovisas därför inte i tabellerna.",
+            summary::join_and(&c.stats.not_answered)
+        );
+    }
+    let coord = &plan.coordinator.code.0;
+    if c.has_reported(coord) {
+        s += &format!(" {coord} har lämnat kommentarer{}.", saved(coord));
+    } else if plan.coordinator.responds {
+        s += &format!(" Kommentarer från {coord} saknas.");
+    }
+    s
+}
+
+/// `region` or `regioner`, as the plan calls its respondents.
+fn plural(plan: &Plan, n: usize) -> &str {
+    if n == 1 {
+        &plan.noun.singular
+    } else {
+        &plan.noun.plural
+    }
+}
+
+/// The sentence that leads a summary list, saying whom it counts.
+fn lead_sentence(plan: &Plan, list: &GoalList, note: &str) -> String {
+    let level = |m: Meaning| {
+        let label = summary::meaning_label(plan, m);
+        match plan.level_meaning(m) {
+            Some(l) => format!("{label} ({})", l.code),
+            None => label,
+        }
+    };
+    let (achieved, not_started) = (level(Meaning::Achieved), level(Meaning::NotStarted));
+    let (one, many) = (&plan.noun.singular, &plan.noun.plural);
+    let k = list.goals.len();
+    match list.kind {
+        ListKind::AchievedEverywhere => {
+            format!("{k} mål bedöms som {achieved} av alla {many} som har svarat ({note}):")
+        }
+        ListKind::AchievedAllButOne => format!(
+            "{k} mål bedöms som {achieved} av alla utom en av de {many} som har svarat \
+             ({note}); inom parentes den som avviker och dess bedömning:"
+        ),
+        ListKind::NotStartedSomewhere => {
+            format!("För {k} mål anger minst en {one} {not_started} ({note}); inom parentes vilka:")
+        }
+        ListKind::MissingRating => format!(
+            "För {k} mål saknas bedömning från minst en {one} som har svarat ({note}); \
+             inom parentes vilka:"
+        ),
+        ListKind::OtherRating => format!(
+            "{k} mål har en sammansatt eller osäker bedömning som bör följas upp ({note}); \
+             inom parentes vem och vilken bedömning:"
+        ),
+    }
+}
+
+/// What a list item adds after the goal id: who differs, who has not started, …
+fn detail(plan: &Plan, c: &Consolidation, list: &GoalList, g: &GoalRow) -> String {
+    let shown = |r: &str| {
+        g.answers
+            .get(r)
+            .and_then(|a| a.rating.as_ref().map(|x| x.code()).or(a.written.clone()))
+            .unwrap_or_else(|| "ingen bedömning".to_string())
+    };
+    let who = |keep: &dyn Fn(&str) -> bool| -> Vec<&String> {
+        c.stats
+            .answered
+            .iter()
+            .filter(|r| keep(bucket(g.answers.get(r.as_str()))))
+            .collect()
+    };
+    let means = |b: &str, m: Meaning| plan.meaning_of(b) == Some(m);
+    let with_rating = |rs: Vec<&String>| -> Vec<String> {
+        rs.into_iter()
+            .map(|r| format!("{r}: {}", shown(r)))
+            .collect()
+    };
+    let parts: Vec<String> = match list.kind {
+        ListKind::AchievedEverywhere => return String::new(),
+        ListKind::AchievedAllButOne => with_rating(who(&|b| {
+            !means(b, Meaning::Achieved) && !means(b, Meaning::NotApplicable)
+        })),
+        ListKind::NotStartedSomewhere => who(&|b| means(b, Meaning::NotStarted))
+            .into_iter()
+            .cloned()
+            .collect(),
+        ListKind::MissingRating => who(&|b| b == "blank").into_iter().cloned().collect(),
+        ListKind::OtherRating => with_rating(who(&|b| b == "annat")),
+    };
+    format!("; {}", summary::join_and(&parts))
+}
+
+/// `run` shaded with the fill of rating bucket `b`, as in the workbook.
+pub(super) fn shaded(run: Run, plan: &Plan, b: &str) -> Run {
+    run.shading(fill(plan, b))
+}
+
+/// The cell shading of rating bucket `b`.
+pub(super) fn fill(plan: &Plan, b: &str) -> Shading {
+    Shading::new()
+        .shd_type(ShdType::Clear)
+        .color("auto")
+        .fill(format!("{:06X}", super::rating_fill(plan, b)))
+}
+
+/// Marks table head rows to repeat on every page. docx-rs has no `w:tblHeader`;
+/// head rows are the only rows built with `w:cantSplit` (see
+/// [`layout::head_row`]), so the mark is added beside it.
+fn repeat_header_rows(xml: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(xml);
+    text.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
+        .into_bytes()
+}
+
+/// The document's styles: real heading styles with outline levels, so the
+/// navigation pane and a table of contents find them.
+fn styles(docx: Docx) -> Docx {
+    let para = |id: &str, name: &str| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .q_format(true)
+    };
+    let spacing = |before, after| LineSpacing::new().before(before).after(after);
+    docx.add_style(
+        Style::new("Normal", StyleType::Paragraph)
+            .name("Normal")
+            .q_format(true)
+            .line_spacing(spacing(0, 120)),
+    )
+    .add_style(
+        para("Title", "Title")
+            .size(40)
+            .bold()
+            .color("1F3864")
+            .line_spacing(spacing(0, 120)),
+    )
+    .add_style(
+        para("Subtitle", "Subtitle")
+            .size(24)
+            .italic()
+            .color("595959")
+            .line_spacing(spacing(0, 360)),
+    )
+    .add_style(
+        para("Heading1", "heading 1")
+            .size(30)
+            .bold()
+            .color("1F3864")
+            .outline_lvl(0)
+            .line_spacing(spacing(360, 120)),
+    )
+    .add_style(
+        para("Heading2", "heading 2")
+            .size(24)
+            .bold()
+            .color("1F3864")
+            .outline_lvl(1)
+            .line_spacing(spacing(240, 80)),
+    )
+    .add_style(para("Listtext", "List Paragraph").line_spacing(spacing(0, 60)))
+    .add_style(
+        para("Tabelltext", "Tabelltext")
+            .size(18)
+            .line_spacing(spacing(0, 60)),
+    )
+    .add_style(
+        para("Analytikertext", "Analytikertext")
+            .italic()
+            .line_spacing(spacing(120, 240)),
+    )
+}
+
+/// A table cell of `width` twentieths of a point, top-aligned.
+pub(super) fn cell(width: usize) -> TableCell {
+    TableCell::new()
+        .width(width, WidthType::Dxa)
+        .vertical_align(VAlignType::Top)
+}
+
+/// A table of fixed column widths across the text width.
+pub(super) fn table(rows: Vec<TableRow>, grid: Vec<usize>) -> Table {
+    Table::new(rows)
+        .set_grid(grid)
+        .width(TEXT_W, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+        .margins(
+            TableCellMargins::new()
+                .margin_left(57, WidthType::Dxa)
+                .margin_right(57, WidthType::Dxa),
+        )
+}
+
+/// A head cell: bold text on the workbook's head colour.
+pub(super) fn head_cell(d: &mut Doc, width: usize, text: &str) -> TableCell {
+    let p = d
+        .p()
+        .style("Tabelltext")
+        .add_run(Run::new().bold().add_text(text));
+    cell(width)
+        .shading(
+            Shading::new()
+                .shd_type(ShdType::Clear)
+                .color("auto")
+                .fill(format!("{:06X}", super::HEADER_FILL)),
+        )
+        .add_paragraph(p)
+}
+
+/// A paragraph of table text; line breaks inside `text` are kept.
+pub(super) fn table_text(d: &mut Doc, lead: Option<&str>, text: &str) -> Paragraph {
+    let mut p = d.p().style("Tabelltext");
+    if let Some(lead) = lead {
+        p = p.add_run(Run::new().bold().add_text(format!("{lead}: ")));
+    }
+    let mut run = Run::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    p.add_run(run)
+}
+
+/// Vertical merge of the two head rows, for `Mål` and `Kommentarer`.
+pub(super) fn merged(c: TableCell, first: bool) -> TableCell {
+    c.vertical_merge(if first {
+        VMergeType::Restart
+    } else {
+        VMergeType::Continue
+    })
+}
