@@ -103,6 +103,7 @@ fn dump_file(path: &Path) -> String {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
         "xlsx" => xlsx_dump(path),
+        "docx" => docx_dump(path),
         "json" | "jsonl" | "csv" | "txt" => {
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"))
         }
@@ -110,6 +111,39 @@ fn dump_file(path: &Path) -> String {
             "{name}: no golden dump for .{ext} files yet; add one to dump_file in tests/golden.rs"
         ),
     }
+}
+
+/// A Word document: page setup, styles, every paragraph (style, numbering,
+/// text, fields) and table (head rows, cells, fills) in order, the footer
+/// and the document dates.
+fn docx_dump(path: &Path) -> String {
+    let mut pkg = Package {
+        zip: zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap(),
+    };
+    let mut out = String::new();
+    for part in [
+        "docProps/core.xml",
+        "word/styles.xml",
+        "word/document.xml",
+        "word/footer1.xml",
+    ] {
+        out += &format!("== {part}\n");
+        let xml = pkg.part(part).unwrap_or_else(|| panic!("{part} missing"));
+        for e in elements(&xml) {
+            let line = match e.name.as_str() {
+                "created" | "modified" => format!("{} {}", e.name, e.text),
+                "style" | "name" | "outlineLvl" | "pgSz" | "pgMar" | "shd" | "gridSpan"
+                | "vMerge" => format!("  {}", e.line()),
+                "pStyle" => format!("  stil {}", e.get("val").unwrap_or("")),
+                "tbl" | "tr" | "tc" | "tblHeader" | "numPr" | "br" => e.name.clone(),
+                "t" | "instrText" => format!("  {} {:?}", e.name, e.text),
+                _ => continue,
+            };
+            out += &line;
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The parts of an xlsx package, by name.

@@ -461,53 +461,50 @@ fn styles(docx: Docx) -> Docx {
             .q_format(true)
     };
     let spacing = |before, after| LineSpacing::new().before(before).after(after);
-    docx.add_style(
-        Style::new("Normal", StyleType::Paragraph)
-            .name("Normal")
-            .q_format(true)
-            .line_spacing(spacing(0, 120)),
-    )
-    .add_style(
-        para("Title", "Title")
-            .size(40)
-            .bold()
-            .color("1F3864")
-            .line_spacing(spacing(0, 120)),
-    )
-    .add_style(
-        para("Subtitle", "Subtitle")
-            .size(24)
-            .italic()
-            .color("595959")
-            .line_spacing(spacing(0, 360)),
-    )
-    .add_style(
-        para("Heading1", "heading 1")
-            .size(30)
-            .bold()
-            .color("1F3864")
-            .outline_lvl(0)
-            .line_spacing(spacing(360, 120)),
-    )
-    .add_style(
-        para("Heading2", "heading 2")
-            .size(24)
-            .bold()
-            .color("1F3864")
-            .outline_lvl(1)
-            .line_spacing(spacing(240, 80)),
-    )
-    .add_style(para("Listtext", "List Paragraph").line_spacing(spacing(0, 60)))
-    .add_style(
-        para("Tabelltext", "Tabelltext")
-            .size(18)
-            .line_spacing(spacing(0, 60)),
-    )
-    .add_style(
-        para("Analytikertext", "Analytikertext")
-            .italic()
-            .line_spacing(spacing(120, 240)),
-    )
+    // docx-rs always writes a plain `Normal` style itself; body spacing is
+    // set through the document defaults instead.
+    docx.default_line_spacing(spacing(0, 120))
+        .add_style(
+            para("Title", "Title")
+                .size(40)
+                .bold()
+                .color("1F3864")
+                .line_spacing(spacing(0, 120)),
+        )
+        .add_style(
+            para("Subtitle", "Subtitle")
+                .size(24)
+                .italic()
+                .color("595959")
+                .line_spacing(spacing(0, 360)),
+        )
+        .add_style(
+            para("Heading1", "heading 1")
+                .size(30)
+                .bold()
+                .color("1F3864")
+                .outline_lvl(0)
+                .line_spacing(spacing(360, 120)),
+        )
+        .add_style(
+            para("Heading2", "heading 2")
+                .size(24)
+                .bold()
+                .color("1F3864")
+                .outline_lvl(1)
+                .line_spacing(spacing(240, 80)),
+        )
+        .add_style(para("Listtext", "List Paragraph").line_spacing(spacing(0, 60)))
+        .add_style(
+            para("Tabelltext", "Tabelltext")
+                .size(18)
+                .line_spacing(spacing(0, 60)),
+        )
+        .add_style(
+            para("Analytikertext", "Analytikertext")
+                .italic()
+                .line_spacing(spacing(120, 240)),
+        )
 }
 
 /// A table cell of `width` twentieths of a point, top-aligned.
