@@ -98,6 +98,7 @@ fn leftovers_of_killed_runs_are_removed_and_nothing_else() {
             "anteckningar.txt",
             "avvikelser.xlsx",
             "historik.jsonl",
+            "rapport.docx",
             "sammanstallning.json",
             "sammanstallning.xlsx"
         ]
@@ -242,8 +243,8 @@ fn a_run_killed_at_any_step_leaves_the_old_set_or_the_new_set() {
         let _ = std::fs::remove_dir_all(w.join("ut"));
         assert_eq!(merge(w, "inkorg-a", None).status.code(), Some(0));
     });
-    // create, 4 × (write, fsync), fsync, link, rename, fsync, remove old.
-    assert_eq!(steps, 14);
+    // create, 5 × (write, fsync), fsync, link, rename, fsync, remove old.
+    assert_eq!(steps, 16);
 }
 
 #[test]
