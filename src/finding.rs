@@ -73,12 +73,12 @@ macro_rules! codes {
 }
 
 codes! {
-    MissingRating = "missing-rating", Warning, "En region lämnade bedömningen av ett mål blank.";
-    MissingSubmission = "missing-submission", Error, "En region (eller samordnaren) i planen har inte skickat något svar som kunde användas.";
+    MissingRating = "missing-rating", Warning, "En svarande lämnade bedömningen av ett mål blank.";
+    MissingSubmission = "missing-submission", Error, "En svarande i planen (eller samordnaren, när den svarar) har inte skickat något svar som kunde användas.";
     InvalidRating = "invalid-rating", Error, "En bedömning finns inte i planens skala; värdet står kvar i avvikelsen.";
     CompoundRating = "compound-rating", Warning, "En sammansatt bedömning som U/E (ett mål med flera delar): sammanställd som den skrevs, att följa upp.";
     UncertainRating = "uncertain-rating", Warning, "En osäker bedömning som P?: sammanställd som den skrevs, att följa upp.";
-    CommentWithoutRating = "comment-without-rating", Warning, "En region kommenterade ett mål men gav ingen bedömning.";
+    CommentWithoutRating = "comment-without-rating", Warning, "En svarande kommenterade ett mål men gav ingen bedömning.";
     NormalisedRating = "normalised-rating", Info, "En bedömning skriven i annan form (gemener, mellanslag, ett helt ord som Pågående) lästes som en kod i skalan.";
     MissingGoalRow = "missing-goal-row", Warning, "Ett mål i planen saknar rad i svaret (raden är borttagen).";
     GoalMatchedByText = "goal-matched-by-text", Warning, "En rads mål-id saknades eller var fel; raden kopplades till sitt mål genom måltexten.";
@@ -90,16 +90,16 @@ codes! {
     CellError = "cell-error", Warning, "En cell innehåller ett kalkylfel som #REFERENS! (#REF!).";
     LongComment = "long-comment", Info, "En kommentar är längre än en Excel-cell rymmer (32 767 tecken); den behålls hel i fortsättningsceller.";
     AnswerSheetRenamed = "answer-sheet-renamed", Info, "Svarsbladet har bytt namn; det hittades genom sin rubrikrad.";
-    IdentityFromFileName = "identity-from-file-name", Warning, "Arbetsboken saknar samlas identitetsblad; plan och region togs från bladet och filnamnet.";
+    IdentityFromFileName = "identity-from-file-name", Warning, "Arbetsboken saknar samlas identitetsblad; plan och svarande togs från bladet och filnamnet.";
     WrongPlan = "wrong-plan", Error, "Arbetsboken gjordes för en annan plan; den sammanställs inte.";
     WrongPlanVersion = "wrong-plan-version", Error, "Arbetsboken gjordes för en annan version av planen; den sammanställs inte.";
-    UnknownRegion = "unknown-region", Error, "Arbetsboken anger en region som inte rapporterar i denna plan; den sammanställs inte.";
+    UnknownRegion = "unknown-region", Error, "Arbetsboken anger en svarande som inte rapporterar i denna plan; den sammanställs inte.";
     ConflictingIdentity = "conflicting-identity", Error, "Svaret anger olika svarande i identitetsbladet, raden ovanför tabellen, dokumentegenskaperna eller filnamnet; det sammanställs inte och ersätter inget annat svar förrän en person har avgjort.";
-    RoleMismatch = "role-mismatch", Error, "Samordnarens mall skickades in som en regions (eller tvärtom); den sammanställs inte.";
-    SupersededSubmission = "superseded-submission", Warning, "Två svar från samma region: det nyare sammanställs, detta gör det inte; meddelandet anger båda sparade tiderna och var de kom ifrån.";
-    UndecidedResubmission = "undecided-resubmission", Error, "Flera svar från samma region och det går inte att avgöra vilket som är nyast (samma tid, eller en tid som inte går att lita på): inget sammanställs förrän en person har tagit bort de andra.";
+    RoleMismatch = "role-mismatch", Error, "Samordnarens mall skickades in som en svarandes (eller tvärtom); den sammanställs inte.";
+    SupersededSubmission = "superseded-submission", Warning, "Två svar från samma svarande: det nyare sammanställs, detta gör det inte; meddelandet anger båda sparade tiderna och var de kom ifrån.";
+    UndecidedResubmission = "undecided-resubmission", Error, "Flera svar från samma svarande och det går inte att avgöra vilket som är nyast (samma tid, eller en tid som inte går att lita på): inget sammanställs förrän en person har tagit bort de andra.";
     UntrustedTime = "untrusted-time", Warning, "En sparad tid i filen, eller filens ändringstid, går inte att läsa, ligger i framtiden eller före 1990; den används inte för att avgöra vilket svar som är nyast.";
-    ConflictingSubmission = "conflicting-submission", Warning, "Två svar från samma region skiljer sig åt för ett mål; skillnaden listas.";
+    ConflictingSubmission = "conflicting-submission", Warning, "Två svar från samma svarande skiljer sig åt för ett mål; skillnaden listas.";
     NotATemplate = "not-a-template", Error, "En arbetsbok som inte är en samla-mall (inget svarsblad hittades); den sammanställs inte.";
     UnreadableCell = "unreadable-cell", Error, "En cells sparade värde gick inte att läsa (ett index till strängtabellen som är negativt, inte ett tal eller utanför tabellen); värdet gissas inte och sammanställs inte.";
     DuplicateCell = "duplicate-cell", Error, "En skadad fil innehåller samma cell två gånger; inget av värdena sammanställs, båda citeras i avvikelsen.";

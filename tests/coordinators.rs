@@ -137,14 +137,19 @@ fn whole_way(
     (d, j)
 }
 
-/// Every text of every sheet (the hidden identity sheet and the finding
-/// codes' generic definitions aside), with the plan's own texts removed.
+/// Every text of every sheet (the hidden identity sheet aside), with the
+/// plan's own texts and the finding codes (stable identifiers such as
+/// `unknown-region`, never translated) removed.
 fn texts_people_read(path: &Path, own: &[String]) -> Vec<String> {
-    let mut own: Vec<&String> = own.iter().filter(|s| !s.is_empty()).collect();
+    let codes: Vec<String> = samla::FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let mut own: Vec<&String> = own.iter().chain(&codes).filter(|s| !s.is_empty()).collect();
     own.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = Vec::new();
     for name in sheet_names(path) {
-        if name == "samla" || name == "Koder" {
+        if name == "samla" {
             continue;
         }
         for row in sheet(path, &name) {

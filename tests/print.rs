@@ -405,7 +405,7 @@ fn code_meanings_are_swedish() {
     for code in samla::FindingCode::ALL {
         assert!(out.contains(code.meaning()), "samla codes lacks {code}");
     }
-    assert!(out.contains("En region lämnade bedömningen av ett mål blank."));
+    assert!(out.contains("En svarande lämnade bedömningen av ett mål blank."));
     // The discrepancy report's `Koder` sheet has the same words.
     let out_dir = merged(&w, &samples_dir());
     let koder = sheet(&out_dir.join("avvikelser.xlsx"), "Koder");
