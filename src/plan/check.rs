@@ -2,11 +2,14 @@
 //! problem in Swedish, naming the field and where it is written — a line of
 //! the TOML spec or a cell of the plan workbook.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Plan, RegionCode};
+use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use super::{GoalId, Plan, RegionCode};
 use crate::finding::CellRef;
 
 /// One step of a path into the plan: a field or a list index.
@@ -179,20 +182,43 @@ impl PlanError {
     }
 }
 
-fn valid_code(c: &str) -> bool {
-    !c.is_empty()
+// The per-field rules, called by `#[validate(custom(...))]` on the plan's
+// structs. A format rule's error carries its whole sentence; a text rule's
+// message is the field as a person calls it (`titeln`), made into a
+// sentence by [`sentence`].
+
+/// A text that is not only blanks; the attribute's message names the field.
+pub(super) fn filled(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        Err(ValidationError::new(BLANK))
+    } else {
+        Ok(())
+    }
+}
+
+/// A respondent's or the coordinator's code.
+pub(super) fn code(c: &RegionCode) -> Result<(), ValidationError> {
+    let c = c.0.as_str();
+    let ok = !c.is_empty()
         && c.chars().count() <= 20
         && c.trim() == c
         && c.chars()
-            .all(|ch| ch.is_alphanumeric() || ch == ' ' || ch == '-')
+            .all(|ch| ch.is_alphanumeric() || ch == ' ' || ch == '-');
+    rule(ok, "code", || {
+        format!("koden {c:?} ska vara 1–20 bokstäver, siffror, mellanslag eller bindestreck")
+    })
 }
 
-fn valid_level_code(code: &str) -> bool {
-    // Levels combine as `U/E` and `P?`, so they cannot contain those characters.
-    !code.is_empty()
+/// A level's code. Levels combine as `U/E` and `P?`, so they cannot
+/// contain those characters.
+pub(super) fn level_code(code: &str) -> Result<(), ValidationError> {
+    let ok = !code.is_empty()
         && code.chars().count() <= 3
         && code.chars().all(char::is_alphanumeric)
-        && code == code.to_uppercase()
+        && code == code.to_uppercase();
+    rule(ok, "level_code", || {
+        format!("nivåkoden {code:?} ska vara 1–3 versaler eller siffror")
+    })
 }
 
 fn valid_goal_id(id: &str) -> bool {
@@ -203,78 +229,149 @@ fn valid_goal_id(id: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(char::is_alphanumeric))
 }
 
-fn valid_plan_id(id: &str) -> bool {
-    !id.is_empty()
+/// A goal's id, `area.goal`.
+pub(super) fn goal_id(id: &GoalId) -> Result<(), ValidationError> {
+    let id = &id.0;
+    rule(valid_goal_id(id), "goal_id", || {
+        format!("mål-id {id:?} ska ha formen område.mål, t.ex. 1.3 eller ÖS.1")
+    })
+}
+
+fn valid_area_id(id: &str) -> bool {
+    !id.trim().is_empty() && id.chars().count() <= 10
+}
+
+/// An area's id.
+pub(super) fn area_id(id: &str) -> Result<(), ValidationError> {
+    rule(valid_area_id(id), "area_id", || {
+        "områdets id ska vara 1–10 tecken".to_string()
+    })
+}
+
+/// The plan's id, written into every template.
+pub(super) fn plan_id(id: &str) -> Result<(), ValidationError> {
+    let ok = !id.is_empty()
         && id.len() <= 80
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    rule(ok, "plan_id", || {
+        format!("plan-id {id:?} ska vara 1–80 tecken a–z, A–Z, 0–9, '-', '_' eller '.'")
+    })
 }
 
-/// A text field that must be present and not too long.
-fn text(out: &mut Vec<PlanProblem>, field: FieldPath, value: &str, max: usize, what: &str) {
-    if value.trim().is_empty() {
-        let empty = if what.ends_with("et") { "tomt" } else { "tom" };
-        out.push(PlanProblem::field(
-            field,
-            format!("{what} får inte vara {empty}"),
-        ));
-    } else if value.chars().count() > max {
-        out.push(PlanProblem::field(
-            field,
-            format!(
-                "{what} är {} tecken, högst {max} får plats",
-                value.chars().count()
-            ),
-        ));
+/// Ok, or an error with this code and sentence.
+fn rule(
+    ok: bool,
+    code: &'static str,
+    sentence: impl FnOnce() -> String,
+) -> Result<(), ValidationError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(code).with_message(sentence().into()))
     }
 }
 
-fn code(out: &mut Vec<PlanProblem>, field: FieldPath, c: &RegionCode) {
-    if !valid_code(&c.0) {
-        out.push(PlanProblem::field(
-            field,
-            format!(
-                "koden {:?} ska vara 1–20 bokstäver, siffror, mellanslag eller bindestreck",
-                c.0
-            ),
-        ));
+/// The code of [`filled`]'s error.
+const BLANK: &str = "blank";
+
+/// The Swedish sentence of one of validator's errors.
+fn sentence(e: &ValidationError) -> String {
+    let what = e.message.as_deref().unwrap_or(&e.code);
+    match e.code.as_ref() {
+        BLANK => {
+            let empty = if what.ends_with("et") { "tomt" } else { "tom" };
+            format!("{what} får inte vara {empty}")
+        }
+        "length" => {
+            let param = |k: &str| e.params.get(k).cloned().unwrap_or_default();
+            let chars = param("value").as_str().map_or(0, |s| s.chars().count());
+            format!("{what} är {chars} tecken, högst {} får plats", param("max"))
+        }
+        _ => what.to_string(),
     }
+}
+
+/// validator's nested errors as problems, each at its typed field path.
+fn flatten(errors: &ValidationErrors, at: &FieldPath, out: &mut Vec<PlanProblem>) {
+    for (name, kind) in errors.errors() {
+        // The derive names fields by literals; an owned name cannot be a
+        // step of a path, so its problem is put on the enclosing value.
+        let path = match name {
+            Cow::Borrowed(name) => at.then(name),
+            Cow::Owned(_) => at.clone(),
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                let blank = list.iter().any(|e| e.code == BLANK);
+                for e in list {
+                    // Blanks are not also too long.
+                    if !(blank && e.code == "length") {
+                        out.push(PlanProblem::field(path.clone(), sentence(e)));
+                    }
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => flatten(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten(inner, &path.at(*i), out);
+                }
+            }
+        }
+    }
+}
+
+/// The fields of the plan's structs in the order a spec lists them, so
+/// that problems are reported in plan order whatever order validator
+/// found them in.
+const FIELD_ORDER: [&str; 14] = [
+    "id",
+    "title",
+    "version",
+    "period",
+    "noun",
+    "coordinator",
+    "code",
+    "name",
+    "label",
+    "regions",
+    "scale",
+    "areas",
+    "goals",
+    "text",
+];
+
+fn order(path: &FieldPath) -> Vec<(usize, usize)> {
+    path.0
+        .iter()
+        .map(|k| match k {
+            Key::Field(f) => (
+                0,
+                FIELD_ORDER
+                    .iter()
+                    .position(|o| o == f)
+                    .unwrap_or(usize::MAX),
+            ),
+            Key::Index(i) => (1, *i),
+        })
+        .collect()
 }
 
 impl Plan {
-    /// Every rule the plan breaks, by field; empty when it is sound.
+    /// Every rule the plan breaks, by field and in plan order; empty when
+    /// it is sound. The per-field rules are the `#[validate]` attributes on
+    /// the plan's structs; the rules across fields are below.
     pub fn problems(&self) -> Vec<PlanProblem> {
         let mut out = Vec::new();
-        let f = FieldPath::field;
-        if !valid_plan_id(&self.id) {
-            out.push(PlanProblem::field(
-                f("id"),
-                format!(
-                    "plan-id {:?} ska vara 1–80 tecken a–z, A–Z, 0–9, '-', '_' eller '.'",
-                    self.id
-                ),
-            ));
+        if let Err(errors) = self.validate() {
+            flatten(&errors, &FieldPath::default(), &mut out);
         }
-        text(&mut out, f("title"), &self.title, 300, "titeln");
-        text(&mut out, f("version"), &self.version, 40, "versionen");
-        text(&mut out, f("period"), &self.period, 40, "perioden");
-        code(
-            &mut out,
-            f("coordinator").then("code"),
-            &self.coordinator.code,
-        );
-        let coordinator_name = f("coordinator").then("name");
-        text(
-            &mut out,
-            coordinator_name,
-            &self.coordinator.name,
-            200,
-            "namnet",
-        );
         self.respondent_problems(&mut out);
         self.scale_problems(&mut out);
         self.goal_problems(&mut out);
+        // Stable: a field's own rule stays before the rules across fields.
+        out.sort_by_cached_key(|p| p.field.as_ref().map(order));
         out
     }
 
@@ -288,8 +385,6 @@ impl Plan {
         let mut codes = HashSet::new();
         for (i, r) in self.regions.iter().enumerate() {
             let at = FieldPath::field("regions").at(i);
-            code(out, at.then("code"), &r.code);
-            text(out, at.then("name"), &r.name, 200, "namnet");
             if !codes.insert(r.code.0.to_uppercase()) {
                 out.push(PlanProblem::field(
                     at.then("code"),
@@ -318,13 +413,6 @@ impl Plan {
         let mut levels = HashSet::new();
         for (i, l) in self.scale.iter().enumerate() {
             let at = FieldPath::field("scale").at(i);
-            if !valid_level_code(&l.code) {
-                out.push(PlanProblem::field(
-                    at.then("code"),
-                    format!("nivåkoden {:?} ska vara 1–3 versaler eller siffror", l.code),
-                ));
-            }
-            text(out, at.then("label"), &l.label, 100, "benämningen");
             if !levels.insert(l.code.clone()) {
                 out.push(PlanProblem::field(
                     at.then("code"),
@@ -351,18 +439,12 @@ impl Plan {
         let mut goals = HashSet::new();
         for (a, area) in self.areas.iter().enumerate() {
             let at = FieldPath::field("areas").at(a);
-            if area.id.trim().is_empty() || area.id.chars().count() > 10 {
-                out.push(PlanProblem::field(
-                    at.then("id"),
-                    "områdets id ska vara 1–10 tecken",
-                ));
-            } else if !areas.insert(area.id.clone()) {
+            if valid_area_id(&area.id) && !areas.insert(area.id.clone()) {
                 out.push(PlanProblem::field(
                     at.then("id"),
                     format!("område {} förekommer mer än en gång", area.id),
                 ));
             }
-            text(out, at.then("title"), &area.title, 200, "områdets rubrik");
             if area.goals.is_empty() {
                 out.push(PlanProblem::field(
                     at.then("goals"),
@@ -372,12 +454,7 @@ impl Plan {
             for (g, goal) in area.goals.iter().enumerate() {
                 let gat = at.then("goals").at(g);
                 let id = &goal.id.0;
-                if !valid_goal_id(id) {
-                    out.push(PlanProblem::field(
-                        gat.then("id"),
-                        format!("mål-id {id:?} ska ha formen område.mål, t.ex. 1.3 eller ÖS.1"),
-                    ));
-                } else if !goals.insert(goal.id.clone()) {
+                if valid_goal_id(id) && !goals.insert(goal.id.clone()) {
                     out.push(PlanProblem::field(
                         gat.then("id"),
                         format!("mål-id {id} förekommer mer än en gång"),
@@ -389,8 +466,38 @@ impl Plan {
                         format!("mål-id {id} ska börja med områdets id {}.", area.id),
                     ));
                 }
-                text(out, gat.then("text"), &goal.text, 4000, "måltexten");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_errors_become_sentences_at_typed_paths_in_plan_order() {
+        let mut plan = crate::Plan::from_toml_str(
+            "id = \"p\"\ntitle = \"T\"\nversion = \"1\"\nperiod = \"2023\"\n\
+             [coordinator]\ncode = \"K\"\nname = \"Samordnare\"\n\
+             [[regions]]\ncode = \"RA\"\nname = \"Region A\"\n\
+             [[scale]]\ncode = \"U\"\nlabel = \"Uppnått\"\n\
+             [[areas]]\nid = \"1\"\ntitle = \"Ett\"\n[[areas.goals]]\nid = \"1.1\"\ntext = \"Mål\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        plan.title = "x".repeat(301);
+        plan.regions[0].name = "   ".repeat(100);
+        plan.areas[0].goals[0].id = GoalId("2.!".into());
+        let shown: Vec<String> = plan.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "title: titeln är 301 tecken, högst 300 får plats",
+                "regions[0].name: namnet får inte vara tomt",
+                "areas[0].goals[0].id: mål-id \"2.!\" ska ha formen område.mål, t.ex. 1.3 eller ÖS.1",
+                "areas[0].goals[0].id: mål-id 2.! ska börja med områdets id 1.",
+            ]
+        );
     }
 }

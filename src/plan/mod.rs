@@ -42,6 +42,7 @@ use std::path::Path;
 pub use check::{FieldPath, Key, PlanError, PlanProblem, Where};
 
 use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 /// A goal's stable identifier, `area.goal` (e.g. `1.3`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -66,22 +67,32 @@ impl fmt::Display for RegionCode {
 }
 
 /// A reporting respondent (a region, a programme area, a municipality …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
     /// Respondent code, e.g. `RJH`: 1–20 letters, digits, spaces or hyphens.
+    #[validate(custom(function = "check::code"))]
     pub code: RegionCode,
     /// Full name, e.g. `Region Norrbotten`.
+    #[validate(
+        custom(function = "check::filled", message = "namnet"),
+        length(max = 200, message = "namnet")
+    )]
     pub name: String,
 }
 
 /// The coordinator: comments on every goal when it responds, never rates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Coordinator {
     /// Code, e.g. `RCC Norr`.
+    #[validate(custom(function = "check::code"))]
     pub code: RegionCode,
     /// Full name, e.g. `Regionalt cancercentrum norr`.
+    #[validate(
+        custom(function = "check::filled", message = "namnet"),
+        length(max = 200, message = "namnet")
+    )]
     pub name: String,
     /// Whether the coordinator sends comments of its own (`samordnaren-svarar`).
     /// When not, it has no template and nobody misses its return.
@@ -143,12 +154,17 @@ impl Meaning {
 }
 
 /// One level of the rating scale, e.g. `U` = "Uppnått mål", meaning achieved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleLevel {
     /// Code written in the rating cell, e.g. `U`: 1–3 upper-case letters or digits.
+    #[validate(custom(function = "check::level_code"))]
     pub code: String,
     /// What the level is called, e.g. `Uppnått mål`.
+    #[validate(
+        custom(function = "check::filled", message = "benämningen"),
+        length(max = 100, message = "benämningen")
+    )]
     pub label: String,
     /// What the level means. A TOML spec may leave it out; loading then
     /// fills it in by position (first achieved, last not started, others
@@ -234,12 +250,17 @@ impl fmt::Display for Noun {
 }
 
 /// A goal of the plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     /// The goal's id, `area.goal`, e.g. `1.3` or `ÖS.1`.
+    #[validate(custom(function = "check::goal_id"))]
     pub id: GoalId,
     /// The goal as written in the template.
+    #[validate(
+        custom(function = "check::filled", message = "måltexten"),
+        length(max = 4000, message = "måltexten")
+    )]
     pub text: String,
     /// Who is responsible (`Ansvarig`), shown read-only in the templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,39 +271,62 @@ pub struct Goal {
 }
 
 /// An area (*område*) and its goals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
     /// The area's id, e.g. `1` or `ÖS` (1–10 characters).
+    #[validate(custom(function = "check::area_id"))]
     pub id: String,
     /// The area's heading, e.g. `Prevention`.
+    #[validate(
+        custom(function = "check::filled", message = "områdets rubrik"),
+        length(max = 200, message = "områdets rubrik")
+    )]
     pub title: String,
     /// The area's goals, in order; at least one.
+    #[validate(nested)]
     pub goals: Vec<Goal>,
 }
 
 /// A follow-up plan, as written in a plan spec (TOML) or a plan workbook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// Stable identifier, written into every template (`cancerplan-norr-2022-2024`).
+    #[validate(custom(function = "check::plan_id"))]
     pub id: String,
     /// Title shown in templates and reports.
+    #[validate(
+        custom(function = "check::filled", message = "titeln"),
+        length(max = 300, message = "titeln")
+    )]
     pub title: String,
     /// Plan version: a return made from another version's template is refused.
+    #[validate(
+        custom(function = "check::filled", message = "versionen"),
+        length(max = 40, message = "versionen")
+    )]
     pub version: String,
     /// The follow-up period, e.g. `2023`.
+    #[validate(
+        custom(function = "check::filled", message = "perioden"),
+        length(max = 40, message = "perioden")
+    )]
     pub period: String,
     /// What the respondents are called; `region/regioner` when not given.
     #[serde(default)]
     pub noun: Noun,
     /// The coordinator.
+    #[validate(nested)]
     pub coordinator: Coordinator,
     /// The respondents that rate, in order; at least one.
+    #[validate(nested)]
     pub regions: Vec<Party>,
     /// The rating scale's levels, in order; 1–20 of them.
+    #[validate(nested)]
     pub scale: Vec<ScaleLevel>,
     /// The areas with their goals, in order; at least one.
+    #[validate(nested)]
     pub areas: Vec<Area>,
     /// Region codes and respondents' names, indexed on first use.
     #[serde(skip)]
