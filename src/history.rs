@@ -23,6 +23,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::merge::{Consolidation, SourceStatus};
+use crate::pipeline::Counts;
 use crate::plan::Plan;
 
 /// File name of the run history in `--out`.
@@ -72,29 +73,6 @@ pub struct Input {
     pub status: SourceStatus,
     /// Number of findings about the file.
     pub findings: usize,
-}
-
-/// The summary counts of a run.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Counts {
-    /// Inbox entries.
-    pub files: usize,
-    /// Returns merged.
-    pub merged: usize,
-    /// Returns replaced by a newer one.
-    pub superseded: usize,
-    /// Files refused.
-    pub refused: usize,
-    /// Entries skipped.
-    pub skipped: usize,
-    /// Respondents without a merged return.
-    pub missing: Vec<String>,
-    /// Findings of severity error.
-    pub errors: usize,
-    /// Findings of severity warning.
-    pub warnings: usize,
-    /// Findings of severity info.
-    pub infos: usize,
 }
 
 /// The history as found in an output folder.
@@ -430,16 +408,6 @@ pub fn prepare(
 pub fn next(plan: &Plan, c: &Consolidation, s: &crate::pipeline::Summary) -> Option<Vec<u8>> {
     let history = c.over_time.history.as_ref()?;
     let time = c.over_time.run_time.clone().unwrap_or_else(run_time);
-    let counts = Counts {
-        files: s.files,
-        merged: s.merged,
-        superseded: s.superseded,
-        refused: s.refused,
-        skipped: s.skipped,
-        missing: s.missing.clone(),
-        errors: s.errors,
-        warnings: s.warnings,
-        infos: s.infos,
-    };
+    let counts = s.counts.clone();
     Some(history.with(&record(plan, c, history, &time, counts)))
 }

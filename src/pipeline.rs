@@ -5,7 +5,7 @@
 //! # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
 //! use samla::pipeline::{run_merge, MergeOptions};
 //! let outcome = run_merge(&plan, &MergeOptions::new("samples", "out")).unwrap();
-//! assert!(outcome.summary.merged >= 1);
+//! assert!(outcome.summary.counts.merged >= 1);
 //! ```
 
 use std::collections::BTreeMap;
@@ -155,13 +155,9 @@ pub fn check_folders(inbox: &Path, out: &Path) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The run in numbers: printed on stderr, and as JSON with `--json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// The plan's id, e.g. `cancerplan-norr-2022-2024`.
-    pub plan: String,
-    /// The plan's version.
-    pub plan_version: String,
+/// The run's counts: in the `--json` summary and in every history line.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Counts {
     /// Inbox entries looked at.
     pub files: usize,
     /// Returns merged.
@@ -180,6 +176,18 @@ pub struct Summary {
     pub warnings: usize,
     /// Findings of severity info.
     pub infos: usize,
+}
+
+/// The run in numbers: printed on stderr, and as JSON with `--json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The plan's id, e.g. `cancerplan-norr-2022-2024`.
+    pub plan: String,
+    /// The plan's version.
+    pub plan_version: String,
+    /// The run's counts (flattened into the same JSON object).
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Finding code → count.
     pub by_code: BTreeMap<String, usize>,
     /// Written files.
@@ -200,19 +208,21 @@ impl Summary {
         Summary {
             plan: plan.id.clone(),
             plan_version: plan.version.clone(),
-            files: c.sources.len(),
-            merged: count(SourceStatus::Merged),
-            superseded: count(SourceStatus::Superseded),
-            refused: count(SourceStatus::Refused),
-            skipped: count(SourceStatus::Skipped),
-            missing: all
-                .iter()
-                .map(|w| w.code(plan).0.clone())
-                .filter(|c2| !c.has_reported(c2))
-                .collect(),
-            errors: sev.get(&Severity::Error).copied().unwrap_or(0),
-            warnings: sev.get(&Severity::Warning).copied().unwrap_or(0),
-            infos: sev.get(&Severity::Info).copied().unwrap_or(0),
+            counts: Counts {
+                files: c.sources.len(),
+                merged: count(SourceStatus::Merged),
+                superseded: count(SourceStatus::Superseded),
+                refused: count(SourceStatus::Refused),
+                skipped: count(SourceStatus::Skipped),
+                missing: all
+                    .iter()
+                    .map(|w| w.code(plan).0.clone())
+                    .filter(|c2| !c.has_reported(c2))
+                    .collect(),
+                errors: sev.get(&Severity::Error).copied().unwrap_or(0),
+                warnings: sev.get(&Severity::Warning).copied().unwrap_or(0),
+                infos: sev.get(&Severity::Info).copied().unwrap_or(0),
+            },
             by_code,
             outputs,
             since_last_run: c.over_time.since_last_run.clone(),
@@ -221,27 +231,27 @@ impl Summary {
 
     /// Whether anything needs following up (for `--strict`).
     pub fn has_discrepancies(&self) -> bool {
-        self.errors + self.warnings > 0
+        self.counts.errors + self.counts.warnings > 0
     }
 
     /// One line for stderr.
     pub fn one_line(&self) -> String {
-        let missing = if self.missing.is_empty() {
+        let missing = if self.counts.missing.is_empty() {
             String::new()
         } else {
-            format!(", saknas: {}", self.missing.join(", "))
+            format!(", saknas: {}", self.counts.missing.join(", "))
         };
         format!(
             "samla: {} filer, {} sammanslagna, {} ersatta, {} avvisade, {} överhoppade{missing}; {} avvikelser ({} fel, {} varningar, {} info)",
-            self.files,
-            self.merged,
-            self.superseded,
-            self.refused,
-            self.skipped,
-            self.errors + self.warnings + self.infos,
-            self.errors,
-            self.warnings,
-            self.infos
+            self.counts.files,
+            self.counts.merged,
+            self.counts.superseded,
+            self.counts.refused,
+            self.counts.skipped,
+            self.counts.errors + self.counts.warnings + self.counts.infos,
+            self.counts.errors,
+            self.counts.warnings,
+            self.counts.infos
         )
     }
 }

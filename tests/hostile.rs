@@ -365,8 +365,8 @@ fn entries_that_are_not_returns_are_left_alone() {
         let src = c.sources.iter().find(|s| s.file == file).unwrap();
         assert_eq!(src.status, samla::merge::SourceStatus::Skipped, "{name}");
     }
-    assert_eq!(out.summary.skipped, 7);
-    assert_eq!(out.summary.merged, 1);
+    assert_eq!(out.summary.counts.skipped, 7);
+    assert_eq!(out.summary.counts.merged, 1);
     assert_eq!(c.reported, vec!["RV"]);
 }
 

@@ -199,7 +199,7 @@ proptest! {
         let out = dir.path().join("ut");
         let outcome = samla::pipeline::run_merge(&plan, &samla::pipeline::MergeOptions::new(&inbox, &out))
             .expect("the merge runs");
-        prop_assert_eq!(outcome.summary.merged, 5);
+        prop_assert_eq!(outcome.summary.counts.merged, 5);
         let c = &outcome.consolidation;
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("sammanstallning.json")).unwrap()).unwrap();

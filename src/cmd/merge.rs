@@ -90,9 +90,9 @@ pub fn run(a: Args) -> Result<Status, CliError> {
         let json = serde_json::to_string(s).unwrap_or_default();
         say(&mut std::io::stdout().lock(), format_args!("{json}"))?;
     }
-    if s.merged == 0 {
+    if s.counts.merged == 0 {
         return Err(CliError::NothingMerged {
-            files: s.files,
+            files: s.counts.files,
             inbox: a.inbox,
             report: a.out.join(samla::pipeline::DISCREPANCIES),
         });
