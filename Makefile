@@ -4,6 +4,8 @@
 PLAN    := templates/cancerplan-norr-2022-2024.toml
 PLANID  := cancerplan-norr-2022-2024
 SAMLA   := target/release/samla
+# The earlier round (2022): constructed example data, see its README.md.
+PREV    := samples/forra-omgangen
 CARGO   ?= cargo
 
 .PHONY: demo test lint templates samples golden bench build clean
@@ -11,15 +13,23 @@ CARGO   ?= cargo
 build:
 	$(CARGO) build --release --locked
 
-## Merge the bundled samples into out/.
+## Merge the earlier round (constructed example data) into out/forra-omgangen,
+## then the 2023 samples into out/, compared with it.
 demo: build
-	$(SAMLA) merge --plan $(PLAN) --inbox samples/inkorg --out out
+	$(SAMLA) merge --quiet --plan $(PREV)/plan.toml --inbox $(PREV)/inkorg --out out/forra-omgangen
+	$(SAMLA) merge --plan $(PLAN) --inbox samples/inkorg --out out --previous out/forra-omgangen
 	@echo
 	@echo "Klart. Öppna:"
 	@echo "  out/sammanstallning.xlsx  – sammanställningen (mål × regioner, sammanfattning, diagram)"
 	@echo "  out/avvikelser.xlsx       – avvikelserna, med fil och cell"
 	@echo "  out/sammanstallning.json  – samma innehåll för maskiner"
 	@echo "  out/rapport.docx          – rapportutkastet i Word (inledning, sammanfattning, tabell per område)"
+	@echo
+	@echo "Jämförelsen med förra omgången (2022, konstruerade exempeldata i $(PREV)/, inte från någon rapport):"
+	@echo "  out/sammanstallning.xlsx  – bladet Förändringar (en rad per mål och region som ändrats, filtrerbart)"
+	@echo "                              och i Sammanfattning: antal per slag, försämrade och fortsatt ej påbörjade mål"
+	@echo "  out/sammanstallning.json  – \"changes\" (mål, region, från, till, slag) och \"previous\""
+	@echo "  out/forra-omgangen/       – förra omgångens egen sammanställning"
 
 ## Run every test, plus format and lint checks.
 test: lint
@@ -37,6 +47,9 @@ templates: build
 samples: build
 	for f in samples/answers/*.toml; do \
 	  $(SAMLA) fill --plan $(PLAN) --answers $$f --out samples/inkorg/$(PLANID)-$$(basename $$f .toml).xlsx || exit 1; \
+	done
+	for f in $(PREV)/answers/*.toml; do \
+	  $(SAMLA) fill --plan $(PREV)/plan.toml --answers $$f --out $(PREV)/inkorg/$(PLANID)-$$(basename $$f .toml).xlsx || exit 1; \
 	done
 
 ## Refresh tests/golden/ (the dumps of what `make demo` writes) after an

@@ -329,19 +329,11 @@ fn committed_templates_and_samples_are_up_to_date() {
             plan.id
         );
     }
-    for f in std::fs::read_dir(repo().join("samples/answers")).unwrap() {
-        let path = f.unwrap().path();
-        let answers = samla::template::Answers::load(&path).unwrap();
-        let who = plan.respondent(&answers.respondent).unwrap();
-        let fresh = samla::template::workbook(&plan, &who, Some(&answers)).unwrap();
-        let stem = path.file_stem().unwrap().to_string_lossy();
-        let committed =
-            std::fs::read(samples_dir().join(format!("{}-{stem}.xlsx", plan.id))).unwrap();
-        assert!(
-            fresh == committed,
-            "samples for {stem} are stale: run `make samples`"
-        );
-    }
+    let stale = stale_samples(&plan, &repo().join("samples/answers"), &samples_dir());
+    assert!(
+        stale.is_empty(),
+        "samples {stale:?} are stale: run `make samples`"
+    );
 }
 
 /// The text of a zip entry of an xlsx file.

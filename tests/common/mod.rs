@@ -61,3 +61,48 @@ pub fn goal(j: &serde_json::Value, id: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no goal {id}"))
         .clone()
 }
+
+/// The earlier round of `make demo` (constructed example data), relative
+/// to the repository.
+pub const EARLIER: &str = "samples/forra-omgangen";
+
+/// `make demo`'s two merges, run from the repository as the Makefile does
+/// (so the paths inside the outputs are the same): the earlier round into
+/// `out/forra-omgangen`, then the 2023 samples into `out` compared with it.
+/// `extra` goes to the second merge; returns that merge's output. The runs'
+/// time (history, Inlämningar) is fixed, as a reproducible build would.
+pub fn demo_merge(w: &Dir, out: &Path, extra: &[&str]) -> std::process::Output {
+    let earlier = out.join("forra-omgangen");
+    let mut cmd = w.samla(["merge", "--quiet", "--plan"]);
+    cmd.arg(format!("{EARLIER}/plan.toml"))
+        .arg("--inbox")
+        .arg(format!("{EARLIER}/inkorg"))
+        .arg("--out")
+        .arg(&earlier);
+    cmd.cmd().current_dir(repo());
+    cmd.env("SOURCE_DATE_EPOCH", "1712750400").output();
+    let mut cmd = w.merge_cmd(Path::new("samples/inkorg"), out);
+    cmd.args(["--quiet", "--previous"])
+        .arg(&earlier)
+        .args(extra);
+    cmd.cmd().current_dir(repo());
+    cmd.env("SOURCE_DATE_EPOCH", "1712750400").output()
+}
+
+/// The committed returns of `inbox` that differ from what `samla fill`
+/// writes today for the answers in `answers` (named `<plan id>-<stem>.xlsx`).
+pub fn stale_samples(plan: &samla::Plan, answers: &Path, inbox: &Path) -> Vec<String> {
+    let mut stale = Vec::new();
+    for f in std::fs::read_dir(answers).unwrap() {
+        let path = f.unwrap().path();
+        let a = samla::template::Answers::load(&path).unwrap();
+        let who = plan.respondent(&a.respondent).unwrap();
+        let fresh = samla::template::workbook(plan, &who, Some(&a)).unwrap();
+        let stem = path.file_stem().unwrap().to_string_lossy();
+        let name = format!("{}-{stem}.xlsx", plan.id);
+        if std::fs::read(inbox.join(&name)).ok() != Some(fresh) {
+            stale.push(name);
+        }
+    }
+    stale
+}
