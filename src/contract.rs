@@ -21,6 +21,11 @@ pub const ANSWER_SHEET: &str = "Uppföljning";
 pub const INSTRUCTIONS_SHEET: &str = "Instruktioner";
 /// Name of the hidden identity sheet.
 pub const META_SHEET: &str = "samla";
+/// Name of the hidden, protected sheet that keeps what the previous-round
+/// columns showed (only in a template written with `--previous`): the
+/// evidence a returned file is checked against, since a person may unlock
+/// the sheet and type over those columns.
+pub const PREVIOUS_SHEET: &str = "samla-förra";
 /// Value of the `format` key in the identity sheet.
 pub const FORMAT_TAG: &str = "samla-mall/1";
 /// Zero-based row of the answer table's header.
@@ -50,6 +55,19 @@ pub mod header {
     pub const RATING: &str = "Bedömning";
     /// Header of the comment column.
     pub const COMMENT: &str = "Kommentar (nuläge)";
+    /// How the headers of the previous round's read-only columns begin.
+    pub const PREVIOUS: &str = "Förra omgången";
+
+    /// Header of the read-only column of the previous round's rating,
+    /// e.g. `Förra omgången (2022): bedömning`.
+    pub fn previous_rating(period: &str) -> String {
+        format!("{PREVIOUS} ({period}): bedömning")
+    }
+
+    /// Header of the read-only column of the previous round's comment.
+    pub fn previous_comment(period: &str) -> String {
+        format!("{PREVIOUS} ({period}): kommentar")
+    }
 
     /// The answer table's columns that carry meaning.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +86,10 @@ pub mod header {
         Rating,
         /// The comment (`Kommentar (nuläge)`).
         Comment,
+        /// The previous round's rating, read-only: never an answer.
+        PreviousRating,
+        /// The previous round's comment, read-only: never an answer.
+        PreviousComment,
     }
 }
 
@@ -97,22 +119,54 @@ pub mod meta {
     pub const ROLE_COORDINATOR: &str = "samordnare";
 }
 
-/// Columns of the answer sheet for this respondent, in order: the goal,
-/// the plan's `Ansvarig` and `Tidplan` when any goal has them, then the
-/// answer (no rating for the coordinator).
-pub fn columns(plan: &Plan, who: &Respondent) -> Vec<&'static str> {
-    let mut cols = vec![header::AREA, header::GOAL_ID, header::GOAL];
+/// Columns of the answer sheet for this respondent, in order, with their
+/// headers: the goal, the plan's `Ansvarig` and `Tidplan` when any goal has
+/// them, the previous round's rating and comment when the template starts
+/// from an earlier round (`previous` is its period), then the answer (no
+/// rating for the coordinator, nor a previous rating).
+pub fn columns(
+    plan: &Plan,
+    who: &Respondent,
+    previous: Option<&str>,
+) -> Vec<(header::Column, String)> {
+    use header::Column as H;
+    let mut cols = vec![
+        (H::Area, header::AREA.to_string()),
+        (H::GoalId, header::GOAL_ID.to_string()),
+        (H::Goal, header::GOAL.to_string()),
+    ];
     if plan.goals().any(|(_, g)| g.responsible.is_some()) {
-        cols.push(header::RESPONSIBLE);
+        cols.push((H::Responsible, header::RESPONSIBLE.to_string()));
     }
     if plan.goals().any(|(_, g)| g.schedule.is_some()) {
-        cols.push(header::SCHEDULE);
+        cols.push((H::Schedule, header::SCHEDULE.to_string()));
+    }
+    if let Some(period) = previous {
+        if who.rates() {
+            cols.push((H::PreviousRating, header::previous_rating(period)));
+        }
+        cols.push((H::PreviousComment, header::previous_comment(period)));
     }
     if who.rates() {
-        cols.push(header::RATING);
+        cols.push((H::Rating, header::RATING.to_string()));
     }
-    cols.push(header::COMMENT);
+    cols.push((H::Comment, header::COMMENT.to_string()));
     cols
+}
+
+/// The hidden copy of what the previous-round columns showed
+/// ([`PREVIOUS_SHEET`]): a header row, then one row per goal of the plan
+/// with the goal id, the rating shown and the comment shown (blank cells
+/// where nothing was shown).
+pub mod previous {
+    /// Zero-based column of the goal id.
+    pub const GOAL_ID: u16 = 0;
+    /// Zero-based column of the rating shown.
+    pub const RATING: u16 = 1;
+    /// Zero-based column of the comment shown.
+    pub const COMMENT: u16 = 2;
+    /// The header row's texts (row 1).
+    pub const HEADERS: [&str; 3] = ["Mål-id", "Visad bedömning", "Visad kommentar"];
 }
 
 /// Folds a header for matching: lower case, letters and digits only.
@@ -129,7 +183,17 @@ pub fn classify_header(text: &str) -> Option<header::Column> {
     use header::Column as H;
     let f = fold(text);
     let is = |h: &str| f == fold(h);
-    if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
+    if f.starts_with(&fold(header::PREVIOUS)) {
+        // Before the rating and comment: "Förra omgången (2022): bedömning"
+        // must never be taken for this round's rating.
+        if f.ends_with(&fold("bedömning")) {
+            Some(H::PreviousRating)
+        } else if f.ends_with(&fold("kommentar")) {
+            Some(H::PreviousComment)
+        } else {
+            None
+        }
+    } else if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
         Some(H::GoalId)
     } else if is(header::GOAL) || f == "måltext" {
         Some(H::Goal)
@@ -207,5 +271,13 @@ mod tests {
         ] {
             assert!(classify_header(h).is_some(), "{h}");
         }
+        assert_eq!(
+            classify_header(&header::previous_rating("2022")),
+            Some(H::PreviousRating)
+        );
+        assert_eq!(
+            classify_header(&header::previous_comment("2022/23")),
+            Some(H::PreviousComment)
+        );
     }
 }

@@ -86,6 +86,7 @@ codes! {
     UnknownGoal = "unknown-goal", Error, "En rad nämner inget mål i planen; det som står på raden finns kvar i avvikelsen.";
     DuplicateGoal = "duplicate-goal", Error, "Två rader svarar på samma mål; den första sammanställs, den andra finns kvar i avvikelsen.";
     TextOutsideAnswers = "text-outside-answers", Warning, "Något var skrivet utanför svarskolumnerna; det finns kvar i avvikelsen.";
+    EditedPrevious = "edited-previous", Warning, "En cell i mallens låsta kolumner för förra omgångens bedömning eller kommentar ändrades; den läses aldrig in (svaret läses ur de nya kolumnerna), och både det mallen visade och det som står nu finns i avvikelsen.";
     NonTextValue = "non-text-value", Info, "Ett tal, datum eller sanningsvärde stod där text väntades; det lästes som text.";
     CellError = "cell-error", Warning, "En cell innehåller ett kalkylfel som #REFERENS! (#REF!).";
     LongComment = "long-comment", Info, "En kommentar är längre än en Excel-cell rymmer (32 767 tecken); den behålls hel i fortsättningsceller.";

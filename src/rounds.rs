@@ -147,6 +147,16 @@ pub enum PreviousError {
         /// What is wrong, from the JSON parser or the schema check.
         message: String,
     },
+    /// The earlier round followed up another plan.
+    #[error("{}: förra omgången gäller planen {found}, men planen här är {expected}. Ange en sammanställning av samma plan (plan-id {expected}) med --previous.", path.display())]
+    OtherPlan {
+        /// The file.
+        path: PathBuf,
+        /// The earlier round's plan id.
+        found: String,
+        /// This plan's id.
+        expected: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -188,6 +198,19 @@ impl PreviousRound {
             serde_json::from_slice(bytes).map_err(|e| format(e.to_string()))?;
         round.source = file.to_path_buf();
         Ok(round)
+    }
+
+    /// The earlier round if it followed up `plan` (same plan id); goals
+    /// added, removed or re-worded since are fine, another plan is not.
+    pub fn of_plan(self, plan: &Plan) -> Result<PreviousRound, PreviousError> {
+        if self.plan.id != plan.id {
+            return Err(PreviousError::OtherPlan {
+                path: self.source,
+                found: self.plan.id,
+                expected: plan.id.clone(),
+            });
+        }
+        Ok(self)
     }
 }
 

@@ -23,15 +23,17 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DocProperties, Format, FormatAlign,
-    FormatBorder, ProtectionOptions, Worksheet, XlsxError,
+    FormatBorder, Note, ProtectionOptions, Worksheet, XlsxError,
 };
 use serde::Deserialize;
 
+use crate::contract::header::Column;
 use crate::contract::{
     columns, fixed_datetime, header, meta, preamble, ANSWER_SHEET, FORMAT_TAG, HEADER_ROW,
-    INSTRUCTIONS_SHEET, META_SHEET,
+    INSTRUCTIONS_SHEET, META_SHEET, PREVIOUS_SHEET,
 };
 use crate::plan::{GoalId, Plan, Respondent};
+use crate::rounds::PreviousRound;
 
 /// A respondent's answers, as kept in `samples/answers/*.toml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -110,6 +112,77 @@ pub enum TemplateError {
     UnknownGoal(GoalId),
 }
 
+/// What a respondent's previous-round columns show: the earlier round's
+/// period and, per goal, the respondent's own rating and comment then.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Previous {
+    /// The earlier round's period, in the columns' headers.
+    pub period: String,
+    /// Goal id → what is shown; a goal of the plan absent here is new since
+    /// the earlier round (an empty cell with the note [`NEW_GOAL_NOTE`]).
+    pub goals: BTreeMap<GoalId, Shown>,
+}
+
+/// One goal's previous rating and comment, as shown; None shows an empty cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shown {
+    /// The rating as the earlier round recorded it.
+    pub rating: Option<String>,
+    /// The comment as written.
+    pub comment: Option<String>,
+}
+
+impl Previous {
+    /// What `who` answered in the earlier round `round`, for the goals of
+    /// `plan` (matched by id: a re-worded goal keeps its answer). Check the
+    /// plan first ([`PreviousRound::of_plan`]).
+    pub fn of(round: &PreviousRound, plan: &Plan, who: &Respondent) -> Previous {
+        let code = &who.code(plan).0;
+        let goals = round
+            .goals
+            .iter()
+            .map(|g| {
+                let rating = match who.rates() {
+                    true => g.ratings.get(code).cloned().flatten(),
+                    false => None,
+                };
+                let comment = g.comments.get(code).filter(|c| !c.trim().is_empty());
+                let shown = Shown {
+                    rating: rating.filter(|r| !r.trim().is_empty()),
+                    comment: comment.cloned(),
+                };
+                (g.id.clone(), shown)
+            })
+            .collect();
+        Previous {
+            period: round.plan.period.clone(),
+            goals,
+        }
+    }
+}
+
+/// The step of the instructions about the previous round's columns.
+fn previous_step(who: &Respondent, p: &Previous) -> String {
+    let what = if who.rates() {
+        format!(
+            "\"{}\" och \"{}\"",
+            header::previous_rating(&p.period),
+            header::previous_comment(&p.period)
+        )
+    } else {
+        format!("\"{}\"", header::previous_comment(&p.period))
+    };
+    let answer = if who.rates() {
+        format!("\"{}\" och \"{}\"", header::RATING, header::COMMENT)
+    } else {
+        format!("\"{}\"", header::COMMENT)
+    };
+    format!(
+        "Kolumnerna {what} visar vad ni svarade i uppföljningen {}. De är låsta och läses inte in – ändra dem inte. Skriv årets svar i {answer}, även när inget har ändrats sedan dess: utgå från förra årets text och skriv vad som har hänt. Ett mål som är nytt sedan dess har en tom cell med anteckningen \"{NEW_GOAL_NOTE}\".",
+        p.period
+    )
+}
+
 /// The file name of a respondent's template: `<plan-id>-<code>.xlsx`.
 pub fn file_name(plan: &Plan, who: &Respondent) -> String {
     let code: String = who
@@ -127,6 +200,12 @@ pub fn file_name(plan: &Plan, who: &Respondent) -> String {
     format!("{}-{}.xlsx", plan.id, code)
 }
 
+/// Fill of the previous round's read-only columns: a darker grey than the
+/// plan's locked columns, so they read as "not yours to change".
+pub const PREVIOUS_FILL: u32 = 0xE7E6E6;
+/// Text colour of the previous round's columns: grey, not black.
+pub const PREVIOUS_TEXT: u32 = 0x595959;
+
 /// The template's cell formats; the feedback copy of a return uses them too.
 pub(crate) struct Formats {
     pub title: Format,
@@ -137,6 +216,10 @@ pub(crate) struct Formats {
     pub locked_id: Format,
     pub open: Format,
     pub open_rating: Format,
+    /// The previous round's columns: locked, grey text on grey.
+    pub previous: Format,
+    pub previous_rating: Format,
+    pub previous_header: Format,
 }
 
 impl Formats {
@@ -168,9 +251,25 @@ impl Formats {
                 .set_align(FormatAlign::Center),
             open: cell.clone().set_unlocked(),
             open_rating: cell
+                .clone()
                 .set_unlocked()
                 .set_align(FormatAlign::Center)
                 .set_bold(),
+            previous: cell
+                .clone()
+                .set_background_color(Color::RGB(PREVIOUS_FILL))
+                .set_font_color(Color::RGB(PREVIOUS_TEXT)),
+            previous_rating: cell
+                .set_background_color(Color::RGB(PREVIOUS_FILL))
+                .set_font_color(Color::RGB(PREVIOUS_TEXT))
+                .set_align(FormatAlign::Center),
+            previous_header: crate::report::print::base()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(PREVIOUS_FILL))
+                .set_font_color(Color::RGB(PREVIOUS_TEXT))
+                .set_border(FormatBorder::Thin),
         }
     }
 }
@@ -180,6 +279,19 @@ pub fn workbook(
     plan: &Plan,
     who: &Respondent,
     answers: Option<&Answers>,
+) -> Result<Vec<u8>, TemplateError> {
+    workbook_with(plan, who, answers, None)
+}
+
+/// Builds a respondent's template that starts from an earlier round:
+/// `previous` (see [`Previous::of`]) fills the read-only columns of the
+/// respondent's own previous rating and comment; None gives the plain
+/// template, byte for byte.
+pub fn workbook_with(
+    plan: &Plan,
+    who: &Respondent,
+    answers: Option<&Answers>,
+    previous: Option<&Previous>,
 ) -> Result<Vec<u8>, TemplateError> {
     if let Some(a) = answers {
         if plan.respondent(&a.respondent).as_ref() != Some(who) {
@@ -212,12 +324,15 @@ pub fn workbook(
     wb.set_properties(&props);
 
     let ins = wb.add_worksheet();
-    instructions(ins, plan, who, &f)?;
+    instructions(ins, plan, who, previous, &f)?;
     let sheet = wb.add_worksheet();
-    answer_sheet(sheet, plan, who, answers, &f)?;
+    answer_sheet(sheet, plan, who, Fill { answers, previous }, &f)?;
     sheet.set_active(true);
     let m = wb.add_worksheet();
     meta_sheet(m, plan, who)?;
+    if let Some(p) = previous {
+        previous_sheet(wb.add_worksheet(), plan, p)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -232,7 +347,7 @@ enum Line {
 /// What the instructions say: how to fill in the file, how to return it
 /// and what happens next — in words for regional staff, without any
 /// command line.
-fn instruction_lines(plan: &Plan, who: &Respondent) -> Vec<Line> {
+fn instruction_lines(plan: &Plan, who: &Respondent, previous: Option<&Previous>) -> Vec<Line> {
     let coord = &plan.coordinator.name;
     let mut lines = vec![
         Line::Title(format!("Uppföljning {} – {}", plan.period, plan.title)),
@@ -273,6 +388,10 @@ fn instruction_lines(plan: &Plan, who: &Respondent) -> Vec<Line> {
             header::COMMENT
         )));
     }
+    if let Some(p) = previous {
+        let n = lines.iter().filter(|l| matches!(l, Line::Step(..))).count();
+        lines.push(Line::Step(n + 1, previous_step(who, p)));
+    }
     let n = lines.iter().filter(|l| matches!(l, Line::Step(..))).count();
     lines.extend([
         Line::Step(n + 1, "Ändra inte mål-id, måltexter, rubriker eller bladens namn, och lägg inte till rader eller kolumner. Strukturen är låst så att svaren kan läsas in automatiskt. Skriv allt som gäller ett mål i målets kommentar.".to_string()),
@@ -291,6 +410,7 @@ fn instructions(
     ws: &mut Worksheet,
     plan: &Plan,
     who: &Respondent,
+    previous: Option<&Previous>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     use crate::report::print::{fit, setup, Cell, Page};
@@ -302,7 +422,7 @@ fn instructions(
     let step = f.note.clone().set_align(FormatAlign::Right);
     let title = f.title.clone().set_text_wrap();
     let mut row = 0;
-    for line in instruction_lines(plan, who) {
+    for line in instruction_lines(plan, who, previous) {
         let (text, fmt, cell) = match &line {
             Line::Title(t) => (t.as_str(), &title, Cell::new(t, all).bold().size(14.0)),
             Line::Heading(t) => {
@@ -335,113 +455,72 @@ fn instructions(
     )
 }
 
+/// Width (Excel character units) of an answer-sheet column. With the
+/// previous round's columns the goal and comment columns give up room so
+/// that the page still prints at a readable size.
+fn width(kind: Column, previous: bool) -> f64 {
+    match (kind, previous) {
+        (Column::Area | Column::Responsible, _) => 18.0,
+        (Column::GoalId, _) => 7.0,
+        (Column::Goal, false) => 55.0,
+        (Column::Rating | Column::PreviousRating, _) => 11.0,
+        (Column::Schedule, _) => 12.0,
+        (Column::Comment, false) => 80.0,
+        (Column::Goal | Column::PreviousComment, _) => 40.0,
+        (Column::Comment, true) => 60.0,
+    }
+}
+
 fn answer_sheet(
     ws: &mut Worksheet,
     plan: &Plan,
     who: &Respondent,
-    answers: Option<&Answers>,
+    fill: Fill,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     ws.set_name(ANSWER_SHEET)?;
-    let cols = columns(plan, who);
-    let col_of = |h: &str| cols.iter().position(|c| *c == h).map(|c| c as u16);
-    let rating_col = cols
-        .iter()
-        .position(|c| *c == header::RATING)
-        .map(|c| c as u16);
-    let comment_col = cols.iter().position(|c| *c == header::COMMENT).unwrap_or(3) as u16;
-
+    let period = fill.previous.map(|p| p.period.as_str());
+    let cols = columns(plan, who, period);
+    let col_of = |k: Column| cols.iter().position(|c| c.0 == k).map(|c| c as u16);
     let [title, respondent, hint] = preamble(plan, who);
     ws.write_string_with_format(0, 0, title, &f.title)?;
     let plain = crate::report::print::base();
     ws.write_string_with_format(1, 0, respondent, &plain)?;
     ws.write_string_with_format(2, 0, hint, &plain)?;
-    for (c, name) in cols.iter().enumerate() {
-        ws.write_string_with_format(HEADER_ROW, c as u16, *name, &f.header)?;
+    for (c, (kind, name)) in cols.iter().enumerate() {
+        let fmt = match kind {
+            Column::PreviousRating | Column::PreviousComment => &f.previous_header,
+            _ => &f.header,
+        };
+        ws.write_string_with_format(HEADER_ROW, c as u16, name, fmt)?;
     }
     let widths: Vec<f64> = cols
         .iter()
-        .map(|h| match *h {
-            header::AREA | header::RESPONSIBLE => 18.0,
-            header::GOAL_ID => 7.0,
-            header::GOAL => 55.0,
-            header::RATING => 11.0,
-            header::SCHEDULE => 12.0,
-            _ => 80.0,
-        })
+        .map(|(k, _)| width(*k, period.is_some()))
         .collect();
-    let metadata = [col_of(header::RESPONSIBLE), col_of(header::SCHEDULE)];
     let head: Vec<crate::report::print::Cell> = cols
         .iter()
         .zip(&widths)
-        .map(|(c, w)| crate::report::print::Cell::new(c, *w).bold())
+        .map(|((_, c), w)| crate::report::print::Cell::new(c, *w).bold())
         .collect();
     ws.set_row_height(HEADER_ROW, crate::report::print::fit(&head))?;
 
+    let at = Columns {
+        responsible: col_of(Column::Responsible),
+        schedule: col_of(Column::Schedule),
+        previous_rating: col_of(Column::PreviousRating),
+        previous_comment: col_of(Column::PreviousComment),
+        rating: col_of(Column::Rating),
+        comment: col_of(Column::Comment).unwrap_or(3),
+        wide: period.is_some(),
+    };
     let mut row = HEADER_ROW + 1;
     for (area, goal) in plan.goals() {
-        let answer = answers.and_then(|a| a.goals.get(&goal.id.0));
-        let comment = answer.and_then(|a| a.comment.as_deref()).unwrap_or("");
-        let area_text = format!("{} {}", area.id, area.title);
-        // Room for the goal text and any comment (up to Excel's 409 points),
-        // and at least three lines to write in.
-        let extra = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
-        let height = crate::report::fit_height(&[
-            (&area_text, 18.0),
-            (&goal.text, 55.0),
-            (comment, 80.0),
-            (&extra(&goal.responsible), 18.0),
-            (&extra(&goal.schedule), 12.0),
-        ])
-        .max(crate::report::fit_height(&[("\n\n", 80.0)]));
-        ws.set_row_height(row, height)?;
-        ws.write_string_with_format(row, 0, &area_text, &f.locked)?;
-        ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
-        ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
-        for (c, value) in [
-            (metadata[0], &goal.responsible),
-            (metadata[1], &goal.schedule),
-        ] {
-            if let Some(c) = c {
-                match value {
-                    Some(v) => ws.write_string_with_format(row, c, v, &f.locked)?,
-                    None => ws.write_blank(row, c, &f.locked)?,
-                };
-            }
-        }
-        if let Some(rc) = rating_col {
-            match answer.and_then(|a| a.rating.as_deref()) {
-                Some(r) => ws.write_string_with_format(row, rc, r, &f.open_rating)?,
-                None => ws.write_blank(row, rc, &f.open_rating)?,
-            };
-        }
-        match answer.and_then(|a| a.comment.as_deref()) {
-            Some(c) => ws.write_string_with_format(row, comment_col, c, &f.open)?,
-            None => ws.write_blank(row, comment_col, &f.open)?,
-        };
+        goal_row(ws, row, (area, goal), &at, fill, f)?;
         row += 1;
     }
-    let last = row - 1;
-    if let Some(rc) = rating_col {
-        let codes: Vec<&str> = plan.scale.iter().map(|l| l.code.as_str()).collect();
-        // Information style: the dropdown offers the scale, but compound
-        // (U/E) and uncertain (P?) forms can still be typed; samla reports them.
-        let dv = DataValidation::new()
-            .allow_list_strings(&codes)?
-            .set_error_style(DataValidationErrorStyle::Information)
-            .set_error_title("Värdet finns inte i skalan")?
-            .set_error_message(
-                "Skalan är ".to_string()
-                    + &codes.join(", ")
-                    + &format!(
-                        ". Sammansatta ({}) och osäkra ({}) bedömningar godtas men följs upp. Välj OK för att behålla värdet.",
-                        plan.compound_example(),
-                        plan.uncertain_example()
-                    ),
-            )?
-            .set_input_title("Bedömning")?
-            .set_input_message(truncate_chars(&plan.scale_legend(), 250))?;
-        ws.add_data_validation(HEADER_ROW + 1, rc, last, rc, &dv)?;
+    if let Some(rc) = at.rating {
+        ws.add_data_validation(HEADER_ROW + 1, rc, row - 1, rc, &scale_dropdown(plan)?)?;
     }
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     crate::report::print::setup(
@@ -457,6 +536,166 @@ fn answer_sheet(
     opts.format_columns = true;
     opts.format_rows = true;
     ws.protect_with_options(&opts);
+    Ok(())
+}
+
+/// What goes into a template beside the plan: answers (`samla fill`) and
+/// the previous round's columns (`--previous`).
+#[derive(Clone, Copy, Default)]
+struct Fill<'a> {
+    answers: Option<&'a Answers>,
+    previous: Option<&'a Previous>,
+}
+
+/// Where the answer sheet's columns after the goal text are.
+struct Columns {
+    responsible: Option<u16>,
+    schedule: Option<u16>,
+    previous_rating: Option<u16>,
+    previous_comment: Option<u16>,
+    rating: Option<u16>,
+    comment: u16,
+    /// Whether the previous round's columns are there (narrower goal and comment).
+    wide: bool,
+}
+
+/// One goal's row: the plan's locked cells, the previous round's locked
+/// cells, the open answer cells.
+fn goal_row(
+    ws: &mut Worksheet,
+    row: u32,
+    (area, goal): (&crate::plan::Area, &crate::plan::Goal),
+    at: &Columns,
+    fill: Fill,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let answer = fill.answers.and_then(|a| a.goals.get(&goal.id.0));
+    let comment = answer.and_then(|a| a.comment.as_deref());
+    let shown = fill.previous.map(|p| p.goals.get(&goal.id));
+    let shown_comment = shown.flatten().and_then(|s| s.comment.as_deref());
+    let area_text = format!("{} {}", area.id, area.title);
+    // Room for the goal text and any comment (up to Excel's 409 points),
+    // and at least three lines to write in.
+    let extra = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
+    let w = |k| width(k, at.wide);
+    let height = crate::report::fit_height(&[
+        (&area_text, w(Column::Area)),
+        (&goal.text, w(Column::Goal)),
+        (comment.unwrap_or(""), w(Column::Comment)),
+        (shown_comment.unwrap_or(""), w(Column::PreviousComment)),
+        (&extra(&goal.responsible), w(Column::Responsible)),
+        (&extra(&goal.schedule), w(Column::Schedule)),
+    ])
+    .max(crate::report::fit_height(&[("\n\n", 80.0)]));
+    ws.set_row_height(row, height)?;
+    ws.write_string_with_format(row, 0, &area_text, &f.locked)?;
+    ws.write_string_with_format(row, 1, &goal.id.0, &f.locked_id)?;
+    ws.write_string_with_format(row, 2, &goal.text, &f.locked)?;
+    for (c, value) in [
+        (at.responsible, &goal.responsible),
+        (at.schedule, &goal.schedule),
+    ] {
+        if let Some(c) = c {
+            cell(ws, row, c, value.as_deref(), &f.locked)?;
+        }
+    }
+    if let Some(shown) = shown {
+        let rating = shown.and_then(|s| s.rating.as_deref());
+        if let Some(c) = at.previous_rating {
+            cell(ws, row, c, rating, &f.previous_rating)?;
+        }
+        if let Some(c) = at.previous_comment {
+            cell(ws, row, c, shown_comment, &f.previous)?;
+        }
+        if shown.is_none() {
+            // A goal added to the plan since: nothing to show, and say why.
+            let c = at
+                .previous_rating
+                .or(at.previous_comment)
+                .unwrap_or(at.comment);
+            ws.insert_note(
+                row,
+                c,
+                &Note::new(NEW_GOAL_NOTE)
+                    .set_author("samla")
+                    .add_author_prefix(false),
+            )?;
+        }
+    }
+    if let Some(rc) = at.rating {
+        cell(
+            ws,
+            row,
+            rc,
+            answer.and_then(|a| a.rating.as_deref()),
+            &f.open_rating,
+        )?;
+    }
+    cell(ws, row, at.comment, comment, &f.open)?;
+    Ok(())
+}
+
+/// The note on a goal's previous-round cell when the goal is new since.
+pub const NEW_GOAL_NOTE: &str = "nytt mål";
+
+/// Writes `value`, or a blank cell, with `fmt`.
+fn cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: Option<&str>,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    match value {
+        Some(v) => ws.write_string_with_format(row, col, v, fmt)?,
+        None => ws.write_blank(row, col, fmt)?,
+    };
+    Ok(())
+}
+
+/// The rating column's dropdown of the scale.
+fn scale_dropdown(plan: &Plan) -> Result<DataValidation, XlsxError> {
+    let codes: Vec<&str> = plan.scale.iter().map(|l| l.code.as_str()).collect();
+    // Information style: the dropdown offers the scale, but compound
+    // (U/E) and uncertain (P?) forms can still be typed; samla reports them.
+    DataValidation::new()
+        .allow_list_strings(&codes)?
+        .set_error_style(DataValidationErrorStyle::Information)
+        .set_error_title("Värdet finns inte i skalan")?
+        .set_error_message(
+            "Skalan är ".to_string()
+                + &codes.join(", ")
+                + &format!(
+                    ". Sammansatta ({}) och osäkra ({}) bedömningar godtas men följs upp. Välj OK för att behålla värdet.",
+                    plan.compound_example(),
+                    plan.uncertain_example()
+                ),
+        )?
+        .set_input_title("Bedömning")?
+        .set_input_message(truncate_chars(&plan.scale_legend(), 250))
+}
+
+/// The hidden, protected copy of what the previous-round columns show: what
+/// a returned file's columns are compared with.
+fn previous_sheet(ws: &mut Worksheet, plan: &Plan, prev: &Previous) -> Result<(), XlsxError> {
+    use crate::contract::previous as p;
+    ws.set_name(PREVIOUS_SHEET)?;
+    for (c, h) in p::HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    for (i, (_, goal)) in plan.goals().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, p::GOAL_ID, &goal.id.0)?;
+        let shown = prev.goals.get(&goal.id);
+        if let Some(r) = shown.and_then(|s| s.rating.as_deref()) {
+            ws.write_string(row, p::RATING, r)?;
+        }
+        if let Some(c) = shown.and_then(|s| s.comment.as_deref()) {
+            ws.write_string(row, p::COMMENT, c)?;
+        }
+    }
+    ws.protect();
+    ws.set_hidden(true);
     Ok(())
 }
 
@@ -491,12 +730,18 @@ fn truncate_chars(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-/// Writes every respondent's template into `dir`; returns the paths.
-pub fn write_all(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>, crate::output::OutputError> {
+/// Writes every respondent's template into `dir`, starting from the
+/// earlier round when `previous` is given; returns the paths.
+pub fn write_all(
+    plan: &Plan,
+    dir: &Path,
+    previous: Option<&PreviousRound>,
+) -> Result<Vec<PathBuf>, crate::output::OutputError> {
     let mut written = Vec::new();
     for who in Respondent::all(plan) {
-        let bytes =
-            workbook(plan, &who, None).map_err(|e| crate::output::OutputError::Build(e.into()))?;
+        let shown = previous.map(|p| Previous::of(p, plan, &who));
+        let bytes = workbook_with(plan, &who, None, shown.as_ref())
+            .map_err(|e| crate::output::OutputError::Build(e.into()))?;
         let path = dir.join(file_name(plan, &who));
         crate::output::write_atomic(&path, &bytes)?;
         written.push(path);

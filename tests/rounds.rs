@@ -16,15 +16,6 @@ fn merge_samples(w: &Workdir, out: &str, extra: &[&str]) -> (PathBuf, Value) {
     (out, j)
 }
 
-fn goal_mut<'a>(j: &'a mut Value, id: &str) -> &'a mut Value {
-    j["goals"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|g| g["id"] == id)
-        .unwrap()
-}
-
 /// An earlier round built from this round's JSON with one change of every
 /// kind, and a plan change: 7.5 not yet in it, a goal 7.6 since removed,
 /// goal 1.2 re-worded.

@@ -23,10 +23,15 @@ pub struct Args {
     /// Filen att skriva.
     #[arg(long, value_name = "FIL")]
     out: PathBuf,
+    /// Förra omgången (som för samla template --previous): fyll i en mall med
+    /// förra omgångens kolumner.
+    #[arg(long, value_name = "FÖRRA")]
+    previous: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<Status, CliError> {
     let plan = load_plan(&a.plan)?;
+    let previous = super::previous_round(a.previous.as_deref(), &plan)?;
     let answers = Answers::load(&a.answers)?;
     let Some(who) = plan.respondent(&answers.respondent) else {
         return Err(CliError::UnknownRespondent {
@@ -35,10 +40,13 @@ pub fn run(a: Args) -> Result<Status, CliError> {
             plan: plan.id.clone(),
         });
     };
+    let shown = previous.map(|p| template::Previous::of(&p, &plan, &who));
     let bytes =
-        template::workbook(&plan, &who, Some(&answers)).map_err(|source| CliError::Fill {
-            answers: a.answers.clone(),
-            source,
+        template::workbook_with(&plan, &who, Some(&answers), shown.as_ref()).map_err(|source| {
+            CliError::Fill {
+                answers: a.answers.clone(),
+                source,
+            }
         })?;
     samla::output::write_atomic(&a.out, &bytes)?;
     Ok(Status::Done)

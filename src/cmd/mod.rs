@@ -26,6 +26,20 @@ pub fn load_plan(path: &Path) -> Result<Plan, CliError> {
     Ok(Plan::load(path)?)
 }
 
+/// The earlier round a template starts from (`--previous`), when given;
+/// refused when it followed up another plan.
+pub fn previous_round(
+    path: Option<&Path>,
+    plan: &Plan,
+) -> Result<Option<samla::rounds::PreviousRound>, CliError> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    Ok(Some(
+        samla::rounds::PreviousRound::load(path)?.of_plan(plan)?,
+    ))
+}
+
 /// How to read returns: in worker processes unless `SAMLA_IN_PROCESS=1`.
 pub fn read_mode(timeout_secs: u64) -> samla::pipeline::ReadMode {
     use samla::pipeline::ReadMode;

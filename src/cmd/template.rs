@@ -16,10 +16,16 @@ pub struct Args {
     /// Mapp att skriva mallarna i [standard: en mapp med planens id bredvid planen].
     #[arg(long, value_name = "MAPP")]
     out: Option<PathBuf>,
+    /// Förra omgångens utdatamapp eller dess sammanstallning.json: varje mall
+    /// visar då svarandens egen bedömning och kommentar från förra omgången i
+    /// låsta kolumner bredvid de nya.
+    #[arg(long, value_name = "FÖRRA")]
+    previous: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<Status, CliError> {
     let plan = load_plan(&a.plan)?;
+    let previous = super::previous_round(a.previous.as_deref(), &plan)?;
     let out = a.out.unwrap_or_else(|| {
         a.plan
             .parent()
@@ -30,7 +36,7 @@ pub fn run(a: Args) -> Result<Status, CliError> {
         path: out.clone(),
         source,
     })?;
-    let paths = samla::template::write_all(&plan, &out)?;
+    let paths = samla::template::write_all(&plan, &out, previous.as_ref())?;
     let mut stdout = std::io::stdout().lock();
     for p in &paths {
         say(&mut stdout, format_args!("{}", p.display()))?;

@@ -32,7 +32,7 @@ mod sniff;
 pub use props::{DocProperties, PropertyTime, TimeUnreadable, UtcTime};
 
 use crate::contract::{
-    classify_header, header::Column, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET,
+    classify_header, header::Column, ANSWER_SHEET, INSTRUCTIONS_SHEET, META_SHEET, PREVIOUS_SHEET,
 };
 use crate::finding::{CellRef, Finding, FindingCode, Location};
 
@@ -175,6 +175,15 @@ pub struct AnswerSheet {
     pub preamble: Vec<RawCell>,
 }
 
+/// One goal's row of the hidden copy of the previous-round columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShownCells {
+    /// The rating shown; None when the cell was empty.
+    pub rating: Option<String>,
+    /// The comment shown; None when the cell was empty.
+    pub comment: Option<String>,
+}
+
 /// A sheet a region added, with its non-empty cells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OtherSheet {
@@ -198,6 +207,10 @@ pub struct RawReturn {
     /// Sheets that are neither the answer sheet, the instructions nor the
     /// identity sheet, with their cells: a region may add notes there.
     pub other_sheets: Vec<OtherSheet>,
+    /// What the template's previous-round columns showed, from its hidden
+    /// copy ([`PREVIOUS_SHEET`]): goal id → (rating, comment). None when
+    /// the file has no such sheet (a template without `--previous`).
+    pub previous_shown: Option<BTreeMap<String, ShownCells>>,
     /// What the file says about itself (title, keywords, save time…), in
     /// every format; see [`DocProperties`].
     pub properties: DocProperties,
@@ -626,8 +639,15 @@ fn find_header(cells: &[RawCell], scan: u32) -> Option<(u32, Columns)> {
                 Some(Column::Goal) => &mut cols.goal,
                 Some(Column::Rating) => &mut cols.rating,
                 Some(Column::Comment) => &mut cols.comment,
-                // The plan's own read-only columns; the validator knows them.
-                Some(Column::Responsible | Column::Schedule) | None => continue,
+                // The template's own read-only columns, never answers; the
+                // validator knows them.
+                Some(
+                    Column::Responsible
+                    | Column::Schedule
+                    | Column::PreviousRating
+                    | Column::PreviousComment,
+                )
+                | None => continue,
             };
             if slot.is_none() {
                 *slot = Some(c.col);
@@ -713,16 +733,17 @@ fn extract(
             .filter_map(|(k, v)| Some((k?, v?)))
             .collect();
     }
+    if sheets.iter().any(|s| s.as_str() == PREVIOUS_SHEET) {
+        raw.previous_shown = Some(previous_shown(src, limits)?);
+    }
     // The template's own sheet first, then any other sheet with a header row.
     let mut order: Vec<&String> = sheets
         .iter()
         .filter(|s| s.as_str() == ANSWER_SHEET)
         .collect();
-    order.extend(
-        sheets
-            .iter()
-            .filter(|s| s.as_str() != ANSWER_SHEET && s.as_str() != META_SHEET),
-    );
+    order.extend(sheets.iter().filter(|s| {
+        s.as_str() != ANSWER_SHEET && s.as_str() != META_SHEET && s.as_str() != PREVIOUS_SHEET
+    }));
     for name in order {
         // The instructions are the template's own, protected text.
         if name == INSTRUCTIONS_SHEET && raw.answer.is_some() {
@@ -747,6 +768,32 @@ fn extract(
         None => BTreeMap::new(),
     };
     Ok((raw, formulas))
+}
+
+/// The hidden copy of what the previous-round columns showed, by goal id.
+fn previous_shown(
+    src: &mut dyn Source,
+    limits: &Limits,
+) -> Result<BTreeMap<String, ShownCells>, ReadFailure> {
+    use crate::contract::previous as p;
+    let mut rows: BTreeMap<u32, (Option<String>, ShownCells)> = BTreeMap::new();
+    // Row 1 is the copy's own header.
+    for c in collect(src, PREVIOUS_SHEET, limits, None)?
+        .into_iter()
+        .filter(|c| c.row > 0)
+    {
+        let (id, shown) = rows.entry(c.row).or_default();
+        match u16::try_from(c.col) {
+            Ok(p::GOAL_ID) => *id = Some(c.text.trim().to_string()),
+            Ok(p::RATING) => shown.rating = Some(c.text),
+            Ok(p::COMMENT) => shown.comment = Some(c.text),
+            _ => {}
+        }
+    }
+    Ok(rows
+        .into_values()
+        .filter_map(|(id, shown)| Some((id?, shown)))
+        .collect())
 }
 
 fn build_answer(name: &str, header_row: u32, columns: Columns, cells: Vec<RawCell>) -> AnswerSheet {

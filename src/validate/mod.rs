@@ -22,6 +22,7 @@ use crate::rating::Rating;
 use crate::reader::{PropertyTime, RawReturn, ReadFailure};
 
 pub mod identity;
+mod previous;
 mod rows;
 
 use identity::identify;

@@ -70,8 +70,12 @@ impl<'a> Check<'a> {
         check.missing_rows();
         check.above_table();
         check.other_sheets(raw);
+        let (own_previous, edited) = super::previous::check(file, raw, sheet);
+        for f in edited {
+            check.push(f);
+        }
         for c in &sheet.outside {
-            if !check.own_metadata(c) {
+            if !own_previous.contains(&cell_of(c)) && !check.own_metadata(c) {
                 check.push(outside(&c.text).at(check.at(cell_of(c))));
             }
         }

@@ -106,3 +106,14 @@ pub fn stale_samples(plan: &samla::Plan, answers: &Path, inbox: &Path) -> Vec<St
     }
     stale
 }
+
+/// The goal with this id in a `sammanstallning.json`, to change (an
+/// earlier round built from this one).
+pub fn goal_mut<'a>(j: &'a mut serde_json::Value, id: &str) -> &'a mut serde_json::Value {
+    j["goals"]
+        .as_array_mut()
+        .expect("goals is an array")
+        .iter_mut()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("no goal {id}"))
+}
