@@ -1787,6 +1787,10 @@ fn every_finding_code_has_a_test() {
         ),
         (C::NotATemplate, "messy::not_a_template_is_refused"),
         (
+            C::EditedPrevious,
+            "prevtpl::an_edited_previous_cell_is_a_finding_and_the_answer_still_counts",
+        ),
+        (
             C::UnreadableCell,
             "hostile::a_bad_shared_string_index_is_a_finding_at_its_cell",
         ),
