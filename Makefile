@@ -29,6 +29,7 @@ demo: build
 	@echo "  out/sammanstallning.xlsx  – bladet Förändringar (en rad per mål och region som ändrats, filtrerbart)"
 	@echo "                              och i Sammanfattning: antal per slag, försämrade och fortsatt ej påbörjade mål"
 	@echo "  out/sammanstallning.json  – \"changes\" (mål, region, från, till, slag) och \"previous\""
+	@echo "  out/rapport.docx          – avsnittet Förändringar sedan förra omgången (antal, försämrade, fortsatt ej påbörjade, nya bedömningar)"
 	@echo "  out/forra-omgangen/       – förra omgångens egen sammanställning"
 
 ## Run every test, plus format and lint checks.

@@ -2,6 +2,8 @@
 //! back from the document XML and compared with the seed (RCC Norr's
 //! compiled 2023 follow-up): headings, the summary's lists, every cell of
 //! every area's table; and the same with one region's return missing.
+//! With `--previous` (issue 11), the section *Förändringar sedan förra
+//! omgången* row by row for a constructed earlier round.
 
 mod common;
 
@@ -285,8 +287,13 @@ fn check_tables(blocks: &[Block], regions: &[&str]) {
 }
 
 fn merge_into(w: &Workdir, inbox: &Path) -> std::path::PathBuf {
-    let out = w.join("out");
-    let o = w.merge(inbox, &out, &["--quiet"]);
+    merge_with(w, inbox, "out", &[])
+}
+
+/// `inbox` merged into `out` with `extra` arguments; the run must succeed.
+fn merge_with(w: &Workdir, inbox: &Path, out: &str, extra: &[&str]) -> std::path::PathBuf {
+    let out = w.join(out);
+    let o = w.merge(inbox, &out, &[&["--quiet"], extra].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     out
 }
@@ -432,4 +439,257 @@ fn rapport_with_one_region_silent_names_it_once() {
     assert!(flat
         .iter()
         .any(|c| *c == "RVN – Region Västernorrland (inget svar)"));
+}
+
+/// An earlier round made from this round's JSON (`now`): three regressions
+/// (two on goal 2.2), two goals newly rated, goal 1.2 re-worded and a goal
+/// 7.6 since removed. Returns the earlier round's JSON file.
+fn constructed_earlier_round(w: &Workdir, now: &Path) -> std::path::PathBuf {
+    let mut j = json(&now.join("sammanstallning.json"));
+    j["plan"]["period"] = serde_json::json!("2022");
+    let goals = j["goals"].as_array_mut().unwrap();
+    let mut set = |goal: &str, key: &str, region: &str, v: serde_json::Value| {
+        let g = goals.iter_mut().find(|g| g["id"] == goal).unwrap();
+        g[key][region] = v;
+    };
+    use serde_json::json;
+    set("1.1", "ratings", "RJH", json!("U"));
+    set("2.2", "ratings", "RJH", json!("U"));
+    set("2.2", "ratings", "RN", json!("U"));
+    set("2.2", "comments", "RN", json!("Förra årets kommentar."));
+    set("1.5", "ratings", "RV", serde_json::Value::Null);
+    set("6.2", "ratings", "RVN", serde_json::Value::Null);
+    let g = goals.iter_mut().find(|g| g["id"] == "1.2").unwrap();
+    g["text"] = json!("Screening för tjocktarmscancer ska införas.");
+    goals.push(json!({"id": "7.6", "text": "Ett mål som strukits.", "ratings": {"RJH": "P"}}));
+    let path = w.join("forra.json");
+    std::fs::write(&path, serde_json::to_vec(&j).unwrap()).unwrap();
+    path
+}
+
+/// The blocks of the section from its heading to the next `Heading1`.
+fn change_section(b: &[Block]) -> &[Block] {
+    let is_h1 = |x: &Block, t: Option<&str>| {
+        matches!(x, Block::Para { style, text, .. }
+            if style == "Heading1" && t.is_none_or(|t| text == t))
+    };
+    let start = b
+        .iter()
+        .position(|x| is_h1(x, Some("Förändringar sedan förra omgången")))
+        .expect("the section's heading");
+    let len = b[start + 1..].iter().position(|x| is_h1(x, None)).unwrap();
+    &b[start..start + 1 + len]
+}
+
+/// After the `Heading2` `title`: its lead paragraph and its numbered items.
+fn change_list<'a>(section: &'a [Block], title: &str) -> (&'a str, Vec<&'a str>) {
+    let ps = paras(section);
+    let at = ps
+        .iter()
+        .position(|p| p.0 == "Heading2" && p.2 == title)
+        .unwrap_or_else(|| panic!("no heading {title}"));
+    let items = ps[at + 2..]
+        .iter()
+        .take_while(|p| p.1)
+        .map(|p| p.2)
+        .collect();
+    (ps[at + 1].2, items)
+}
+
+fn tables(blocks: &[Block]) -> Vec<&Vec<Row>> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Para { .. } => None,
+        })
+        .collect()
+}
+
+fn texts(row: &Row) -> Vec<&str> {
+    row.cells.iter().map(|c| c.text.as_str()).collect()
+}
+
+/// The samples merged into `out` with `--previous prev`.
+fn compared_with(w: &Workdir, prev: &Path, out: &str) -> std::path::PathBuf {
+    merge_with(
+        w,
+        &samples_dir(),
+        out,
+        &["--previous", prev.to_str().unwrap()],
+    )
+}
+
+#[test]
+fn rapport_has_the_changes_since_the_previous_round() {
+    let w = Workdir::new();
+    let now = merge_into(&w, &samples_dir());
+    let prev = constructed_earlier_round(&w, &now);
+    let out = compared_with(&w, &prev, "jamford");
+    let b = blocks(&out.join("rapport.docx"));
+    let plan = plan();
+    let text_of = |id: &str| {
+        plan.goals()
+            .find(|(_, g)| g.id.0 == id)
+            .unwrap()
+            .1
+            .text
+            .clone()
+    };
+    let h1 = headings(&b, "Heading1");
+    assert_eq!(
+        h1[..3],
+        [
+            "Inledning",
+            "Sammanfattning",
+            "Förändringar sedan förra omgången"
+        ]
+    );
+    let s = change_section(&b);
+    let intro = paras(s)[1].2;
+    assert!(intro.starts_with("Bedömningarna i uppföljningen 2023 jämförs här med uppföljningen 2022 (plan cancerplan-norr-2022-2024, version 1)"), "{intro}");
+
+    // The counts, every kind, as the JSON counts them.
+    let j = json(&out.join("sammanstallning.json"));
+    let count = |kind: &str| {
+        j["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["kind"] == kind)
+            .count()
+    };
+    let t = tables(s);
+    assert_eq!(t.len(), 2, "counts and regressed goals");
+    assert_eq!(texts(&t[0][0]), ["Förändring", "Antal", "Vad det betyder"]);
+    assert!(t[0][0].header);
+    let want: Vec<(String, String)> = samla::rounds::Transition::ALL
+        .iter()
+        .map(|k| {
+            let sw = k.swedish();
+            let label = sw[..1].to_uppercase() + &sw[1..];
+            (label, count(k.as_str()).to_string())
+        })
+        .chain([(
+            "Totalt".into(),
+            j["changes"].as_array().unwrap().len().to_string(),
+        )])
+        .collect();
+    let got: Vec<(String, String)> = t[0][1..]
+        .iter()
+        .map(|r| (r.cells[0].text.clone(), r.cells[1].text.clone()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got[0], ("Försämrad".into(), "3".into()));
+
+    // The regressed goals: goal (once per goal), region, both ratings shaded, this round's comment whole.
+    let answers = |who: &str| {
+        samla::template::Answers::load(&repo().join(format!("samples/answers/{who}.toml"))).unwrap()
+    };
+    let comment = |who: &str, id: &str| answers(who).goals[id].comment.clone().unwrap_or_default();
+    assert_eq!(
+        texts(&t[1][0]),
+        ["Mål", "Region", "Förra", "Nu", "Kommentar 2023"]
+    );
+    let rows: Vec<Vec<&str>> = t[1][1..].iter().map(texts).collect();
+    let (g11, g22) = (
+        format!("1.1 {}", text_of("1.1")),
+        format!("2.2 {}", text_of("2.2")),
+    );
+    let (c11, c22j, c22n) = (
+        comment("RJH", "1.1"),
+        comment("RJH", "2.2"),
+        comment("RN", "2.2"),
+    );
+    assert_eq!(
+        rows,
+        [
+            vec![g11.as_str(), "RJH", "U", "P", c11.as_str()],
+            vec![g22.as_str(), "RJH", "U", "P", c22j.as_str()],
+            vec!["", "RN", "U", "P", c22n.as_str()],
+        ]
+    );
+    assert!(c22n.len() > 40, "a whole comment: {c22n}");
+    let fill = |b: &str| Some(format!("{:06X}", samla::report::rating_fill(&plan, b)));
+    for r in &t[1][1..] {
+        assert_eq!(
+            (r.cells[2].fill.clone(), r.cells[3].fill.clone()),
+            (fill("U"), fill("P"))
+        );
+    }
+
+    // Still not started: the seed's E ratings, every one (the earlier round had them too).
+    let (lead, items) = change_list(s, "Fortsatt ej påbörjade mål");
+    let mut want = Vec::new();
+    for (id, by) in seed_matrix() {
+        let who: Vec<&str> = REGIONS
+            .iter()
+            .copied()
+            .filter(|r| by[*r].as_deref() == Some("E"))
+            .collect();
+        if !who.is_empty() {
+            let who = who.join(" och ");
+            want.push(format!("{} (mål {id}; {who})", text_of(&id)));
+        }
+    }
+    assert_eq!(items, want);
+    assert_eq!(lead, format!("För {} mål anger minst en region ej påbörjat arbete (E) i båda omgångarna; inom parentes vilka:", want.len()));
+
+    // Newly rated.
+    let (lead, items) = change_list(s, "Mål med ny bedömning");
+    assert!(
+        lead.starts_with("2 mål har nu en bedömning från minst en region"),
+        "{lead}"
+    );
+    assert_eq!(
+        items,
+        [
+            format!("{} (mål 1.5; RV: P)", text_of("1.5")),
+            format!("{} (mål 6.2; RVN: P)", text_of("6.2"))
+        ]
+    );
+
+    // The plans' differences, both texts whole.
+    let (_, items) = change_list(s, "Mål som ändrats i planen");
+    assert_eq!(
+        items,
+        [
+            format!("Mål 1.2 (omformulerat mål): förut ”Screening för tjocktarmscancer ska införas.”, nu ”{}”", text_of("1.2")),
+            "Mål 7.6 (borttaget mål): Ett mål som strukits.".to_string(),
+        ]
+    );
+    let last = paras(s);
+    assert!(last[last.len() - 2].2.contains("bladet Förändringar"));
+    assert_eq!(last[last.len() - 1].0, "Analytikertext");
+
+    // Apart from the section, the same document as without --previous.
+    let plain = blocks(&now.join("rapport.docx"));
+    let start = b.iter().position(|x| std::ptr::eq(x, &s[0])).unwrap();
+    let mut rest: Vec<&Block> = b[..start].iter().collect();
+    rest.extend(&b[start + s.len()..]);
+    assert_eq!(
+        format!("{rest:?}"),
+        format!("{:?}", plain.iter().collect::<Vec<_>>())
+    );
+}
+
+#[test]
+fn rapport_says_so_when_nothing_went_backwards() {
+    let w = Workdir::new();
+    let now = merge_into(&w, &samples_dir());
+    // The same round as the earlier one: every rating unchanged or still not started.
+    let out = compared_with(&w, &now, "igen");
+    let b = blocks(&out.join("rapport.docx"));
+    let s = change_section(&b);
+    let all: Vec<&str> = paras(s).into_iter().map(|p| p.2).collect();
+    assert!(
+        all.contains(&"Ingen bedömning har gått bakåt sedan förra omgången."),
+        "{all:?}"
+    );
+    assert!(all.contains(&"Inget mål har fått en ny bedömning sedan förra omgången."));
+    assert!(
+        !all.contains(&"Mål som ändrats i planen"),
+        "same plan: no such list"
+    );
+    assert_eq!(tables(s).len(), 1, "only the counts");
 }

@@ -1,8 +1,9 @@
 //! `rapport.docx`: the compiled follow-up as a Word draft, in the order and
 //! form of RCC Norr's report (seed 001): title, *Inledning* with what samla
 //! knows and a marked place for the analyst's text, *Sammanfattning* with
-//! the goal lists as sentences and numbered lists, then per area a heading
-//! and a table `Mål | Uppföljning <respondents> | Kommentarer`.
+//! the goal lists as sentences and numbered lists, with `--previous` the
+//! section *Förändringar sedan förra omgången* (`docx/changes.rs`), then per area
+//! a heading and a table `Mål | Uppföljning <respondents> | Kommentarer`.
 //!
 //! Headings use the styles `Heading1`/`Heading2` (named `heading 1`/`heading
 //! 2`, with outline levels) so Word's navigation pane and table of contents
@@ -26,6 +27,7 @@ use super::summary::{self, GoalList, ListKind};
 use crate::merge::{bucket, Consolidation, GoalRow, SourceStatus};
 use crate::plan::{Meaning, Plan};
 
+mod changes;
 mod layout;
 
 /// Above this many answering regions, an area's table shows each goal's
@@ -49,6 +51,7 @@ pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
     d.title(plan);
     d.introduction(plan, c);
     d.summary(plan, c);
+    changes::section(&mut d, plan, c);
     let shown = shown_regions(plan, c);
     let mut goals = c.goals.iter().peekable();
     while let Some(first) = goals.peek() {
