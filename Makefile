@@ -24,6 +24,7 @@ demo: build
 	@echo "  out/avvikelser.xlsx       – avvikelserna, med fil och cell"
 	@echo "  out/sammanstallning.json  – samma innehåll för maskiner"
 	@echo "  out/rapport.docx          – rapportutkastet i Word (inledning, sammanfattning, tabell per område)"
+	@echo "  out/svar.csv              – ett svar per rad (mål × svarande) för Excel och BI, UTF-8 med BOM, semikolon"
 	@echo
 	@echo "Jämförelsen med förra omgången (2022, konstruerade exempeldata i $(PREV)/, inte från någon rapport):"
 	@echo "  out/sammanstallning.xlsx  – bladet Förändringar (en rad per mål och region som ändrats, filtrerbart)"

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::finding::{Finding, FindingCode as C, Location, Severity};
+use crate::finding::{CellRef, Finding, FindingCode as C, Location, Severity};
 use crate::plan::{GoalId, Meaning, Plan, Respondent};
 use crate::rating::Rating;
 use crate::reader::UtcTime;
@@ -81,6 +81,10 @@ pub struct Cell {
     pub written: Option<String>,
     /// The comment, when not blank.
     pub comment: Option<String>,
+    /// Where the rating was read (`D10`); None when the row has no rating cell.
+    pub rating_cell: Option<CellRef>,
+    /// Where the comment was read (`E10`); None when the row has no comment cell.
+    pub comment_cell: Option<CellRef>,
 }
 
 /// A goal and every respondent's answer.
@@ -251,6 +255,8 @@ fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> 
                     rating: a.rating,
                     written: a.written,
                     comment: a.comment,
+                    rating_cell: a.rating_cell,
+                    comment_cell: a.comment_cell,
                 };
                 rows[i].insert(code.clone(), cell);
             }

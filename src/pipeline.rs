@@ -33,15 +33,18 @@ pub const DISCREPANCIES: &str = "avvikelser.xlsx";
 pub const JSON: &str = "sammanstallning.json";
 /// File name of the Word report (the compiled follow-up as a draft).
 pub const REPORT: &str = "rapport.docx";
+/// File name of the long table for Excel and BI tools (goal × respondent rows).
+pub const ANSWERS_CSV: &str = "svar.csv";
 
 /// Every file a merge writes into `--out`, in the order they are listed in
 /// the summary. A new output is one more name here and one more line in
 /// [`build_outputs`]; they switch together with the others.
-pub const OUTPUTS: [&str; 5] = [
+pub const OUTPUTS: [&str; 6] = [
     CONSOLIDATED,
     DISCREPANCIES,
     JSON,
     REPORT,
+    ANSWERS_CSV,
     crate::history::HISTORY,
 ];
 
@@ -485,7 +488,8 @@ pub fn build_outputs(
     set.file(CONSOLIDATED, xlsx.map_err(build)?)
         .file(DISCREPANCIES, disc.map_err(build)?)
         .file(JSON, json)
-        .file(REPORT, docx);
+        .file(REPORT, docx)
+        .file(ANSWERS_CSV, report::csv::answers(plan, consolidation)?);
     if let Some(h) = crate::history::next(plan, consolidation, summary) {
         set.file(crate::history::HISTORY, h);
     }

@@ -15,7 +15,7 @@ fn merged_samples(w: &Workdir) -> std::path::PathBuf {
 }
 
 #[test]
-fn demo_writes_the_four_files_and_the_seeds_ratings() {
+fn demo_writes_its_files_and_the_seeds_ratings() {
     let w = Workdir::new();
     let out = merged_samples(&w);
     for f in [
@@ -23,6 +23,7 @@ fn demo_writes_the_four_files_and_the_seeds_ratings() {
         "avvikelser.xlsx",
         "sammanstallning.json",
         "rapport.docx",
+        "svar.csv",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }

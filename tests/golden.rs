@@ -105,13 +105,26 @@ fn dump_file(path: &Path) -> String {
     match ext {
         "xlsx" => xlsx_dump(path),
         "docx" => docx_dump(path),
-        "json" | "jsonl" | "csv" | "txt" => {
+        "csv" => csv_dump(path),
+        "json" | "jsonl" | "txt" => {
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"))
         }
         _ => panic!(
             "{name}: no golden dump for .{ext} files yet; add one to dump_file in tests/golden.rs"
         ),
     }
+}
+
+/// A CSV file as text, with its byte order mark and record-ending
+/// carriage returns shown (`<BOM>`, `<CR>`), so that a change of encoding
+/// or line ends shows in the diff.
+fn csv_dump(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => format!("<BOM>{rest}"),
+        None => text,
+    };
+    text.replace('\r', "<CR>")
 }
 
 /// A Word document: page setup, styles, every paragraph (style, numbering,

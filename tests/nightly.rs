@@ -100,7 +100,8 @@ fn leftovers_of_killed_runs_are_removed_and_nothing_else() {
             "historik.jsonl",
             "rapport.docx",
             "sammanstallning.json",
-            "sammanstallning.xlsx"
+            "sammanstallning.xlsx",
+            "svar.csv"
         ]
     );
     let gens: Vec<String> = dir_list(&out)

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod consolidated;
+pub mod csv;
 pub mod discrepancies;
 pub mod docx;
 pub mod feedback;

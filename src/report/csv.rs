@@ -1,0 +1,183 @@
+//! `svar.csv`: the long table for Excel and BI tools — one row per goal ×
+//! respondent of the plan, also for a respondent that sent nothing (its
+//! rating is empty and `svarsläge` says why), so a BI report sees the gaps.
+//!
+//! The form is chosen for Swedish Excel first, since that is where most
+//! people will open it, and read as easily by Power BI, pandas and R:
+//! UTF-8 with a byte order mark (Excel reads a file without one in the
+//! local 8-bit code page and garbles å, ä, ö), `;` between fields (Swedish
+//! Excel's list separator, because `,` is the decimal comma) and CRLF line
+//! ends (RFC 4180). Fields are quoted by the `csv` crate where needed, so a
+//! comment with newlines, `;` or quotes comes back whole. A field that a
+//! spreadsheet would run as a formula is guarded (see [`guard`]); the JSON
+//! keeps every text unchanged.
+//!
+//! The rows stream through the `csv` writer's buffer into the bytes: no
+//! row is built as a string of its own.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+
+use crate::merge::{Cell, Consolidation, SourceStatus};
+use crate::output::OutputError;
+use crate::plan::{Plan, Respondent};
+use crate::rating::Rating;
+
+/// The byte order mark that tells Excel the file is UTF-8.
+pub const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// The field separator: Swedish Excel's list separator.
+pub const SEPARATOR: u8 = b';';
+
+/// The header row. The names are stable: BI reports refer to them. Each is
+/// explained in README.md (*svar.csv*).
+pub const HEADER: [&str; 17] = [
+    "plan",
+    "period",
+    "område_id",
+    "område",
+    "mål_id",
+    "mål",
+    "svarande_kod",
+    "svarande",
+    "svarsläge",
+    "bedömning",
+    "bedömning_kod",
+    "benämning",
+    "betydelse",
+    "kommentar",
+    "fil",
+    "bedömning_cell",
+    "kommentar_cell",
+];
+
+/// Text that a spreadsheet would take for a formula — it begins with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return — gets an apostrophe in front
+/// (OWASP's advice against CSV injection); other text is unchanged.
+///
+/// ```
+/// use samla::report::csv::guard;
+/// assert_eq!(guard("=SUMMA(A1)"), "'=SUMMA(A1)");
+/// assert_eq!(guard("-2 %"), "'-2 %");
+/// assert_eq!(guard("Klart; se \"bilaga\""), "Klart; se \"bilaga\"");
+/// ```
+pub fn guard(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `svar.csv` as bytes (BOM, header, one row per goal × respondent).
+pub fn answers(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, OutputError> {
+    write(plan, c, BOM.to_vec()).map_err(|e| OutputError::Build(e.into()))
+}
+
+/// Writes the table (without the BOM) to `out` and returns it.
+pub fn write<W: Write>(plan: &Plan, c: &Consolidation, out: W) -> std::io::Result<W> {
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(SEPARATOR)
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(out);
+    w.write_record(HEADER)?;
+    let who = Respondent::all(plan);
+    let files: HashMap<&str, &str> = c
+        .sources
+        .iter()
+        .filter(|s| s.status == SourceStatus::Merged)
+        .filter_map(|s| Some((s.region.as_deref()?, s.file.as_str())))
+        .collect();
+    for g in &c.goals {
+        for r in &who {
+            let code = r.code(plan).0.as_str();
+            let answer = g.answers.get(code);
+            let state = state(r.rates(), c.has_reported(code), answer);
+            let (label, meaning) = answer
+                .and_then(|a| a.rating.as_ref())
+                .map(|x| (label(plan, x), meaning(plan, x)))
+                .unwrap_or_default();
+            let cell = |f: fn(&Cell) -> Option<crate::finding::CellRef>| {
+                answer
+                    .and_then(f)
+                    .map(|x| x.to_string())
+                    .unwrap_or_default()
+            };
+            let row: [&str; 17] = [
+                &plan.id,
+                &plan.period,
+                &g.area_id,
+                &g.area,
+                &g.id.0,
+                &g.text,
+                code,
+                r.name(plan),
+                state,
+                answer.and_then(|a| a.written.as_deref()).unwrap_or(""),
+                &answer
+                    .and_then(|a| a.rating.as_ref())
+                    .map(Rating::code)
+                    .unwrap_or_default(),
+                &label,
+                &meaning,
+                answer.and_then(|a| a.comment.as_deref()).unwrap_or(""),
+                files.get(code).copied().unwrap_or(""),
+                &cell(|a| a.rating_cell),
+                &cell(|a| a.comment_cell),
+            ];
+            w.write_record(row.map(guard).iter().map(|f| f.as_bytes()))?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `svarsläge`: what the row holds, so a gap is told from a blank.
+fn state(rates: bool, reported: bool, answer: Option<&Cell>) -> &'static str {
+    match (reported, answer) {
+        (false, _) => "inget svar",
+        (true, None) => "rad saknas",
+        (true, Some(_)) if !rates => "bedömer ej",
+        (true, Some(a)) => match (&a.rating, &a.written) {
+            (Some(Rating::Level(_)), _) => "bedömd",
+            (Some(Rating::Compound(_)), _) => "sammansatt",
+            (Some(Rating::Uncertain(_)), _) => "osäker",
+            (None, Some(_)) => "ej på skalan",
+            (None, None) => "blank",
+        },
+    }
+}
+
+/// The scale's label of a rating: `Pågående arbete`; each part of a
+/// compound one (`Uppnått mål / Ej påbörjat arbete`); `?` after an
+/// uncertain one.
+fn label(plan: &Plan, r: &Rating) -> String {
+    describe(r, " / ", &|code| {
+        plan.scale
+            .iter()
+            .find(|l| l.code == code)
+            .map_or(code.to_string(), |l| l.label.clone())
+    })
+}
+
+/// What a rating means by the scale: `pågående`, `uppnått/ej påbörjat`,
+/// `pågående?`.
+fn meaning(plan: &Plan, r: &Rating) -> String {
+    describe(r, "/", &|code| {
+        plan.meaning_of(code)
+            .map_or(String::new(), |m| m.swedish().to_string())
+    })
+}
+
+/// A rating spelt out level by level, in the shape it is written.
+fn describe(r: &Rating, join: &str, level: &dyn Fn(&str) -> String) -> String {
+    match r {
+        Rating::Level(code) => level(code),
+        Rating::Compound(parts) => parts
+            .iter()
+            .map(|p| level(p))
+            .collect::<Vec<_>>()
+            .join(join),
+        Rating::Uncertain(inner) => format!("{}?", describe(inner, join, level)),
+    }
+}
