@@ -2,6 +2,7 @@
 //! tool would, and compared with `sammanstallning.json` and the returns.
 
 mod common;
+mod fixtures;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -274,6 +275,43 @@ fn formula_like_text_is_guarded_quoted_text_survives_and_gaps_show() {
             assert_eq!(r[empty], "", "{}: {empty}", r["mål_id"]);
         }
     }
+    assert_eq!(rows.len(), 43 * 5);
+}
+
+#[test]
+fn a_rating_is_given_as_written_and_a_missing_row_is_told_from_a_blank() {
+    let w = Dir::new();
+    let inbox = w.mkdir("inkorg");
+    for code in ["RJH", "RN", "RVN", "RCC-Norr"] {
+        let name = format!("cancerplan-norr-2022-2024-{code}.xlsx");
+        std::fs::copy(samples_dir().join(&name), inbox.join(&name)).unwrap();
+    }
+    let mut rv = fixtures::Book::genuine("RV");
+    let s = rv.answers();
+    s.set(fixtures::goal_row("1.1"), fixtures::RATING_COL, "pågående");
+    s.set(fixtures::goal_row("1.2"), fixtures::RATING_COL, "X");
+    s.delete_row(fixtures::goal_row("1.3"));
+    let file = w.create("inkorg/RV.xlsx", rv.to_xlsx());
+    let out = merge_into(&w, &inbox);
+    let rows = read_csv(&out.join("svar.csv"));
+    let rv = |goal: &str| {
+        let r = rows
+            .iter()
+            .find(|r| r["mål_id"] == goal && r["svarande_kod"] == "RV")
+            .unwrap();
+        let f = |k: &str| r[k].as_str();
+        [
+            f("svarsläge"),
+            f("bedömning"),
+            f("bedömning_kod"),
+            f("betydelse"),
+            f("fil"),
+        ]
+    };
+    let file = file.to_str().unwrap();
+    assert_eq!(rv("1.1"), ["bedömd", "pågående", "P", "pågående", file]);
+    assert_eq!(rv("1.2"), ["ej på skalan", "X", "", "", file]);
+    assert_eq!(rv("1.3"), ["rad saknas", "", "", "", file]);
     assert_eq!(rows.len(), 43 * 5);
 }
 
