@@ -240,6 +240,18 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     Some(tag[i..i + tag[i..].find('"')?].to_string())
 }
 
+/// Asserts that cell `a1` of a sheet (its XML) is grey text on grey, as the
+/// previous round's columns are; returns its cell format.
+fn assert_grey(path: &Path, sheet_xml: &str, a1: &str) -> String {
+    let xf = cell_formats(path)[style_of(sheet_xml, a1)].clone();
+    let id = |name: &str| -> usize { attr(&format!(" {xf}"), name).unwrap().parse().unwrap() };
+    let fill = style_item(path, "fills", "fill", id("fillId"));
+    assert!(fill.contains("FFE7E6E6"), "{a1} is grey: {fill}");
+    let font = style_item(path, "fonts", "font", id("fontId"));
+    assert!(font.contains("FF595959"), "{a1} has grey text: {font}");
+    xf
+}
+
 #[test]
 fn previous_columns_are_locked_grey_without_dropdown_and_print() {
     let w = Workdir::new();
@@ -247,29 +259,11 @@ fn previous_columns_are_locked_grey_without_dropdown_and_print() {
     let dir = templates(&w, &prev, "mallar");
     let rjh = dir.join(format!("{PLAN_ID}-RJH.xlsx"));
     let xml = entry(&rjh, "xl/worksheets/sheet2.xml");
-    let xfs = cell_formats(&rjh);
-    let fill_of = |xf: &str| {
-        let id: usize = attr(&format!(" {xf}"), "fillId").unwrap().parse().unwrap();
-        style_item(&rjh, "fills", "fill", id)
-    };
-    let font_of = |xf: &str| {
-        let id: usize = attr(&format!(" {xf}"), "fontId").unwrap().parse().unwrap();
-        style_item(&rjh, "fonts", "font", id)
-    };
     for a1 in ["D5", "E5", "D6", "E6", "D48", "E48"] {
-        let xf = &xfs[style_of(&xml, a1)];
+        let xf = assert_grey(&rjh, &xml, a1);
         assert!(!xf.contains("locked=\"0\""), "{a1} is locked: {xf}");
-        assert!(
-            fill_of(xf).contains("FFE7E6E6"),
-            "{a1} is grey: {}",
-            fill_of(xf)
-        );
-        assert!(
-            font_of(xf).contains("FF595959"),
-            "{a1} has grey text: {}",
-            font_of(xf)
-        );
     }
+    let xfs = cell_formats(&rjh);
     for a1 in ["F6", "G6", "F48", "G48"] {
         let xf = &xfs[style_of(&xml, a1)];
         assert!(xf.contains("locked=\"0\""), "{a1} is open: {xf}");
@@ -496,4 +490,42 @@ fn an_earlier_round_of_another_plan_is_refused() {
         "{err}"
     );
     assert!(!w.join("mallar").exists() || dir_list(&w.join("mallar")).is_empty());
+}
+
+#[test]
+fn the_feedback_copy_keeps_the_previous_columns_grey_and_marks_the_edit() {
+    let w = Workdir::new();
+    let prev = earlier_round(&w);
+    let inbox = filled_inbox(&w, &prev, "inkorg");
+    let rjh = inbox.join(format!("{PLAN_ID}-RJH.xlsx"));
+    let r11 = row_of(&sheet(&rjh, "Uppföljning"), "1.1");
+    let mut book = Book::from_xlsx(&std::fs::read(&rjh).unwrap());
+    book.answers().set(r11 as u32, PREV_RATING, "U");
+    std::fs::write(&rjh, book.to_xlsx()).unwrap();
+    let plan = plan_path();
+    let args = [
+        "check",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--feedback",
+        "fb",
+    ];
+    let o = w.run(&[&args[..], &[rjh.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("edited-previous"), "{}", stdout(&o));
+    let fb = w.join(format!("fb/{PLAN_ID}-RJH-aterkoppling.xlsx"));
+    let xml = entry(&fb, "xl/worksheets/sheet2.xml");
+    let d = format!("D{}", r11 + 1);
+    for a1 in ["D5", "E5", "E6", "D7"] {
+        assert_grey(&fb, &xml, a1);
+    }
+    let notes = entry(&fb, "xl/comments1.xml");
+    let at = notes
+        .find(&format!("<comment ref=\"{d}\""))
+        .expect("a note on the edit");
+    let note = &notes[at..at + notes[at..].find("</comment>").unwrap()];
+    assert!(
+        note.contains("mallen visade &quot;E&quot;") || note.contains("mallen visade \"E\""),
+        "{note}"
+    );
 }

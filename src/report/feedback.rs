@@ -178,14 +178,52 @@ enum Role {
     Id,
     Rating,
     Open,
+    /// The template's read-only previous-round columns (`--previous`).
+    PreviousRating,
+    PreviousComment,
+}
+
+impl Role {
+    /// The template's format of a cell of this role, in the header row or below it.
+    fn format(self, f: &crate::template::Formats, header: bool) -> &rust_xlsxwriter::Format {
+        match (self, header) {
+            (Role::PreviousRating | Role::PreviousComment, true) => &f.previous_header,
+            (_, true) => &f.header,
+            (Role::Locked, false) => &f.locked,
+            (Role::Id, false) => &f.locked_id,
+            (Role::Rating, false) => &f.open_rating,
+            (Role::Open, false) => &f.open,
+            (Role::PreviousRating, false) => &f.previous_rating,
+            (Role::PreviousComment, false) => &f.previous,
+        }
+    }
+}
+
+/// The previous-round columns of the answer sheet, by their headers
+/// (the reader keeps their cells outside the answer columns).
+fn previous_columns(answer: &AnswerSheet) -> BTreeMap<u32, Role> {
+    use crate::contract::header::Column;
+    answer
+        .outside
+        .iter()
+        .filter(|c| c.row == answer.header_row)
+        .filter_map(|c| match crate::contract::classify_header(&c.text)? {
+            Column::PreviousRating => Some((c.col, Role::PreviousRating)),
+            Column::PreviousComment => Some((c.col, Role::PreviousComment)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every cell of the answer sheet at its address, with its role.
 fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
     let mut cells = BTreeMap::new();
     let cols = &answer.columns;
+    let previous = previous_columns(answer);
     let role_of = |col: u32| {
-        if Some(col) == cols.goal_id {
+        if let Some(role) = previous.get(&col) {
+            *role
+        } else if Some(col) == cols.goal_id {
             Role::Id
         } else if Some(col) == cols.area || Some(col) == cols.goal {
             Role::Locked
@@ -219,7 +257,11 @@ fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
         }
     }
     for c in answer.preamble.iter().chain(&answer.outside) {
-        cells.insert((c.row, c.col as u16), (c.text.clone(), Role::Open));
+        let role = match c.row >= answer.header_row {
+            true => role_of(c.col),
+            false => Role::Open,
+        };
+        cells.insert((c.row, c.col as u16), (c.text.clone(), role));
     }
     cells
 }
@@ -229,10 +271,16 @@ fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
 fn copy_widths(answer: &AnswerSheet, cells: &BTreeMap<(u32, u16), (String, Role)>) -> Vec<f64> {
     let last = cells.keys().map(|(_, c)| *c).max().unwrap_or(0);
     let cols = &answer.columns;
+    let previous = previous_columns(answer);
     (0..=last)
         .map(|c| {
+            let role = previous.get(&u32::from(c));
             let c = Some(u32::from(c));
-            if c == cols.area {
+            if role == Some(&Role::PreviousRating) {
+                11.0
+            } else if role == Some(&Role::PreviousComment) {
+                40.0
+            } else if c == cols.area {
                 18.0
             } else if c == cols.goal_id {
                 7.0
@@ -277,15 +325,8 @@ fn copy(
             &f.title
         } else if *row < answer.header_row {
             &plain
-        } else if *row == answer.header_row {
-            &f.header
         } else {
-            match role {
-                Role::Locked => &f.locked,
-                Role::Id => &f.locked_id,
-                Role::Rating => &f.open_rating,
-                Role::Open => &f.open,
-            }
+            role.format(&f, *row == answer.header_row)
         };
         let fmt = match notes.get(&(*row, *col)) {
             Some((sev, _)) => base.clone().set_background_color(color(*sev)).set_bold(),
