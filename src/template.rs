@@ -29,8 +29,8 @@ use serde::Deserialize;
 
 use crate::contract::header::Column;
 use crate::contract::{
-    columns, fixed_datetime, header, meta, preamble, ANSWER_SHEET, FORMAT_TAG, HEADER_ROW,
-    INSTRUCTIONS_SHEET, META_SHEET, PREVIOUS_SHEET,
+    columns, fixed_datetime, header, meta, preamble, ANSWER_SHEET, CELL_LIMIT, FORMAT_TAG,
+    HEADER_ROW, INSTRUCTIONS_SHEET, META_SHEET, PREVIOUS_SHEET,
 };
 use crate::plan::{GoalId, Plan, Respondent};
 use crate::rounds::PreviousRound;
@@ -148,8 +148,10 @@ impl Previous {
                 };
                 let comment = g.comments.get(code).filter(|c| !c.trim().is_empty());
                 let shown = Shown {
-                    rating: rating.filter(|r| !r.trim().is_empty()),
-                    comment: comment.cloned(),
+                    rating: rating
+                        .filter(|r| !r.trim().is_empty())
+                        .map(|r| fit_cell(&r)),
+                    comment: comment.map(|c| fit_cell(c)),
                 };
                 (g.id.clone(), shown)
             })
@@ -159,6 +161,27 @@ impl Previous {
             goals,
         }
     }
+}
+
+/// What ends a previous answer too long for one cell (Excel's 32,767
+/// UTF-16 units), cut to fit: the earlier round's JSON keeps it whole.
+pub const CUT_NOTE: &str = " … (förkortad: hela texten finns i förra omgångens sammanställning)";
+
+/// `text` as one cell can show it: whole, or cut with [`CUT_NOTE`].
+fn fit_cell(text: &str) -> String {
+    if text.encode_utf16().count() <= CELL_LIMIT {
+        return text.to_string();
+    }
+    let room = CELL_LIMIT - CUT_NOTE.encode_utf16().count();
+    let mut units = 0;
+    let end = text
+        .char_indices()
+        .find(|(_, c)| {
+            units += c.len_utf16();
+            units > room
+        })
+        .map_or(text.len(), |(i, _)| i);
+    format!("{}{CUT_NOTE}", &text[..end])
 }
 
 /// The step of the instructions about the previous round's columns.

@@ -529,3 +529,32 @@ fn the_feedback_copy_keeps_the_previous_columns_grey_and_marks_the_edit() {
         "{note}"
     );
 }
+
+#[test]
+fn a_previous_comment_longer_than_a_cell_is_shown_cut_and_says_so() {
+    let w = Workdir::new();
+    let prev = earlier_round(&w);
+    let mut j = json(&prev);
+    let long = "Lång kommentar med 𝄞 och å. ".repeat(1_500);
+    assert!(long.encode_utf16().count() > 32_767);
+    goal_mut(&mut j, "1.1")["comments"]["RJH"] = json!(long);
+    std::fs::write(&prev, serde_json::to_vec(&j).unwrap()).unwrap();
+    let dir = templates(&w, &prev, "mallar");
+    let rjh = dir.join(format!("{PLAN_ID}-RJH.xlsx"));
+    let rows = sheet(&rjh, "Uppföljning");
+    let shown = cell(&rows, row_of(&rows, "1.1"), PREV_COMMENT).to_string();
+    assert!(shown.encode_utf16().count() <= 32_767);
+    let kept = shown
+        .strip_suffix(samla::template::CUT_NOTE)
+        .expect("says it is cut");
+    assert!(long.starts_with(kept) && kept.len() > 30_000);
+    // The hidden copy holds the same, so the return is not taken as edited.
+    let copy = sheet(&rjh, "samla-förra");
+    assert_eq!(copy.iter().find(|r| r[0] == "1.1").unwrap()[2], shown);
+    let inbox = filled_inbox(&w, &prev, "inkorg");
+    let out = w.join("ut");
+    let o = w.merge(&inbox, &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = json(&out.join("sammanstallning.json"));
+    assert!(rjh_findings(&j, "edited-previous").is_empty());
+}
