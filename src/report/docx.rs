@@ -15,13 +15,10 @@
 //! The output is byte-for-byte reproducible: fixed document dates and
 //! paragraph ids numbered in document order.
 
-use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, DocxError, Footer, IndentLevel, Level,
-    LevelJc, LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin,
-    PageNum, Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType, Start, Style,
-    StyleType, Table, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType,
-    VMergeType, WidthType,
-};
+use std::io::Cursor;
+
+use ooxml::{Align, Paragraph, Run, Shading, Table, TableCell, TableRow, VMerge};
+use package::{Package, Parts};
 
 use super::summary::{self, GoalList, ListKind};
 use crate::merge::{bucket, Consolidation, GoalRow, SourceStatus};
@@ -29,6 +26,8 @@ use crate::plan::{Meaning, Plan};
 
 mod changes;
 mod layout;
+mod ooxml;
+mod package;
 
 /// Above this many answering regions, an area's table shows each goal's
 /// distribution of ratings instead of a column per region: nine columns of
@@ -39,15 +38,18 @@ pub const WIDE_COLUMNS: usize = 8;
 const PAGE_W: u32 = 11_906;
 const PAGE_H: u32 = 16_838;
 /// 2 cm margins.
-const MARGIN: i32 = 1_134;
+const MARGIN: u32 = 1_134;
 /// Width between the margins.
 const TEXT_W: usize = PAGE_W as usize - 2 * MARGIN as usize;
 /// The document's fixed creation date, for reproducible output.
 const DOC_DATE: &str = "2024-01-01T00:00:00Z";
 
+/// Why the document could not be built (the package writer failed).
+pub type DocxError = zip::result::ZipError;
+
 /// Builds the document.
 pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
-    let mut d = Doc::new(plan);
+    let mut d = Doc::new(plan)?;
     d.title(plan);
     d.introduction(plan, c);
     d.summary(plan, c);
@@ -70,7 +72,7 @@ pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
             layout::grouped_comments(&mut d, plan, &rows);
         }
     }
-    d.finish()
+    d.finish(plan)
 }
 
 /// The regions with a column: those that answered, in plan order. A region
@@ -84,56 +86,47 @@ fn shown_regions<'a>(plan: &'a Plan, c: &Consolidation) -> Vec<&'a str> {
         .collect()
 }
 
-/// The document being built, with its paragraph id counter.
+/// The document being built: the package with its open body, the
+/// paragraph id and list counters, and the first write error (reported by
+/// [`Doc::finish`], so that building code need not handle it per paragraph).
 pub(super) struct Doc {
-    docx: Docx,
+    pkg: Package<Cursor<Vec<u8>>>,
+    footer: String,
     next_id: u32,
     next_list: usize,
+    failed: Option<std::io::Error>,
 }
 
 impl Doc {
-    fn new(plan: &Plan) -> Doc {
-        let docx = Docx::new()
-            .page_size(PAGE_W, PAGE_H)
-            .page_margin(PageMargin {
-                top: MARGIN,
-                left: MARGIN,
-                bottom: MARGIN,
-                right: MARGIN,
-                header: 567,
-                footer: 567,
-                gutter: 0,
-            })
-            .default_fonts(RunFonts::new().ascii("Arial").hi_ansi("Arial").cs("Arial"))
-            .default_size(21)
-            .created_at(DOC_DATE)
-            .updated_at(DOC_DATE);
+    fn new(plan: &Plan) -> Result<Doc, DocxError> {
         let mut d = Doc {
-            docx: styles(docx),
+            pkg: Package::new(Cursor::new(Vec::new()))?,
+            footer: String::new(),
             next_id: 0,
             next_list: 0,
+            failed: None,
         };
+        let small = |r: Run| r.size(16);
         let footer = d
             .p()
-            .align(AlignmentType::Center)
+            .align(Align::Center)
             .size(16)
-            .add_run(Run::new().add_text(format!(
+            .add_run(small(Run::new().add_text(format!(
                 "{} – uppföljning {} – sida ",
                 plan.title, plan.period
-            )))
-            .add_page_num(PageNum::new())
-            .add_run(Run::new().add_text(" av "))
-            .add_num_pages(NumPages::new());
-        d.docx = std::mem::take(&mut d.docx).footer(Footer::new().add_paragraph(footer));
-        d
+            ))))
+            .add_run(small(Run::new().add_field("PAGE")))
+            .add_run(small(Run::new().add_text(" av ")))
+            .add_run(small(Run::new().add_field("NUMPAGES")));
+        footer.write(&mut d.footer);
+        Ok(d)
     }
 
-    /// A new paragraph with the next id. docx-rs numbers paragraphs from a
-    /// thread-local counter that is never reset between documents, so ids
-    /// would depend on what the thread built before.
+    /// A new paragraph with the next id (ids in document order, so the
+    /// same report gives the same bytes).
     pub(super) fn p(&mut self) -> Paragraph {
         self.next_id += 1;
-        Paragraph::new().id(format!("{:08X}", self.next_id))
+        Paragraph::new(self.next_id)
     }
 
     /// A paragraph of plain text in `style`.
@@ -141,12 +134,20 @@ impl Doc {
         self.p().style(style).add_run(Run::new().add_text(text))
     }
 
-    fn push(&mut self, p: Paragraph) {
-        self.docx = std::mem::take(&mut self.docx).add_paragraph(p);
+    pub(super) fn push(&mut self, p: Paragraph) {
+        p.write(self.pkg.body());
+        self.flush();
     }
 
     fn table(&mut self, t: Table) {
-        self.docx = std::mem::take(&mut self.docx).add_table(t);
+        t.write(TEXT_W, self.pkg.body());
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        if let Err(e) = self.pkg.flush() {
+            self.failed.get_or_insert(e);
+        }
     }
 
     pub(super) fn heading(&mut self, level: usize, text: &str) {
@@ -171,23 +172,12 @@ impl Doc {
 
     /// A numbered list starting at 1.
     fn numbered(&mut self, items: &[String]) {
+        // Each list has its own numbering definition (package.rs), so
+        // each starts at 1.
         self.next_list += 1;
         let id = self.next_list;
-        let level = Level::new(
-            0,
-            Start::new(1),
-            NumberFormat::new("decimal"),
-            LevelText::new("%1."),
-            LevelJc::new("left"),
-        )
-        .indent(Some(567), Some(SpecialIndentType::Hanging(397)), None, None);
-        self.docx = std::mem::take(&mut self.docx)
-            .add_abstract_numbering(AbstractNumbering::new(id).add_level(level))
-            .add_numbering(Numbering::new(id, id));
         for item in items {
-            let p = self
-                .text("Listtext", item)
-                .numbering(NumberingId::new(id), IndentLevel::new(0));
+            let p = self.text("Listtext", item).numbering(id);
             self.push(p);
         }
     }
@@ -244,7 +234,7 @@ impl Doc {
             let p = self
                 .p()
                 .style("Listtext")
-                .indent(Some(567), None, None, None)
+                .indent_left(567)
                 .add_run(shaded(
                     Run::new().bold().add_text(format!(" {} ", l.code)),
                     plan,
@@ -304,12 +294,19 @@ impl Doc {
         );
     }
 
-    fn finish(self) -> Result<Vec<u8>, DocxError> {
-        let mut xml = self.docx.build();
-        xml.document = repeat_header_rows(&xml.document);
-        let mut out = std::io::Cursor::new(Vec::new());
-        xml.pack(&mut out)?;
-        Ok(out.into_inner())
+    fn finish(self, plan: &Plan) -> Result<Vec<u8>, DocxError> {
+        if let Some(e) = self.failed {
+            return Err(e.into());
+        }
+        let parts = Parts {
+            title: &plan.title,
+            footer: &self.footer,
+            lists: self.next_list,
+            styles: &styles(),
+            date: DOC_DATE,
+            page: [PAGE_W, PAGE_H, MARGIN, 567],
+        };
+        Ok(self.pkg.finish(&parts)?.into_inner())
     }
 }
 
@@ -438,96 +435,112 @@ pub(super) fn shaded(run: Run, plan: &Plan, b: &str) -> Run {
 
 /// The cell shading of rating bucket `b`.
 pub(super) fn fill(plan: &Plan, b: &str) -> Shading {
-    Shading::new()
-        .shd_type(ShdType::Clear)
-        .color("auto")
-        .fill(format!("{:06X}", super::rating_fill(plan, b)))
+    Shading(super::rating_fill(plan, b))
 }
 
-/// Marks table head rows to repeat on every page. docx-rs has no `w:tblHeader`;
-/// head rows are the only rows built with `w:cantSplit` (see
-/// [`layout::head_row`]), so the mark is added beside it.
-fn repeat_header_rows(xml: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(xml);
-    text.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
-        .into_bytes()
+/// A paragraph style of the report.
+struct StyleDef {
+    id: &'static str,
+    name: &'static str,
+    /// Space before and after, twips.
+    spacing: (u32, u32),
+    /// Outline level (headings), for the navigation pane.
+    outline: Option<u8>,
+    /// Run properties, as XML.
+    run: &'static str,
 }
+
+const STYLES: [StyleDef; 7] = [
+    StyleDef {
+        id: "Title",
+        name: "Title",
+        spacing: (0, 120),
+        outline: None,
+        run: "<w:b/><w:bCs/><w:color w:val=\"1F3864\"/><w:sz w:val=\"40\"/><w:szCs w:val=\"40\"/>",
+    },
+    StyleDef {
+        id: "Subtitle",
+        name: "Subtitle",
+        spacing: (0, 360),
+        outline: None,
+        run: "<w:i/><w:iCs/><w:color w:val=\"595959\"/><w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>",
+    },
+    StyleDef {
+        id: "Heading1",
+        name: "heading 1",
+        spacing: (360, 120),
+        outline: Some(0),
+        run: "<w:b/><w:bCs/><w:color w:val=\"1F3864\"/><w:sz w:val=\"30\"/><w:szCs w:val=\"30\"/>",
+    },
+    StyleDef {
+        id: "Heading2",
+        name: "heading 2",
+        spacing: (240, 80),
+        outline: Some(1),
+        run: "<w:b/><w:bCs/><w:color w:val=\"1F3864\"/><w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>",
+    },
+    StyleDef {
+        id: "Listtext",
+        name: "List Paragraph",
+        spacing: (0, 60),
+        outline: None,
+        run: "",
+    },
+    StyleDef {
+        id: "Tabelltext",
+        name: "Tabelltext",
+        spacing: (0, 60),
+        outline: None,
+        run: "<w:sz w:val=\"18\"/><w:szCs w:val=\"18\"/>",
+    },
+    StyleDef {
+        id: "Analytikertext",
+        name: "Analytikertext",
+        spacing: (120, 240),
+        outline: None,
+        run: "<w:i/><w:iCs/>",
+    },
+];
 
 /// The document's styles: real heading styles with outline levels, so the
-/// navigation pane and a table of contents find them.
-fn styles(docx: Docx) -> Docx {
-    let para = |id: &str, name: &str| {
-        Style::new(id, StyleType::Paragraph)
-            .name(name)
-            .based_on("Normal")
-            .next("Normal")
-            .q_format(true)
-    };
-    let spacing = |before, after| LineSpacing::new().before(before).after(after);
-    // docx-rs always writes a plain `Normal` style itself; body spacing is
-    // set through the document defaults instead.
-    docx.default_line_spacing(spacing(0, 120))
-        .add_style(
-            para("Title", "Title")
-                .size(40)
-                .bold()
-                .color("1F3864")
-                .line_spacing(spacing(0, 120)),
-        )
-        .add_style(
-            para("Subtitle", "Subtitle")
-                .size(24)
-                .italic()
-                .color("595959")
-                .line_spacing(spacing(0, 360)),
-        )
-        .add_style(
-            para("Heading1", "heading 1")
-                .size(30)
-                .bold()
-                .color("1F3864")
-                .outline_lvl(0)
-                .line_spacing(spacing(360, 120)),
-        )
-        .add_style(
-            para("Heading2", "heading 2")
-                .size(24)
-                .bold()
-                .color("1F3864")
-                .outline_lvl(1)
-                .line_spacing(spacing(240, 80)),
-        )
-        .add_style(para("Listtext", "List Paragraph").line_spacing(spacing(0, 60)))
-        .add_style(
-            para("Tabelltext", "Tabelltext")
-                .size(18)
-                .line_spacing(spacing(0, 60)),
-        )
-        .add_style(
-            para("Analytikertext", "Analytikertext")
-                .italic()
-                .line_spacing(spacing(120, 240)),
-        )
+/// navigation pane and a table of contents find them; Arial 10.5 pt.
+fn styles() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+         <w:docDefaults><w:rPrDefault><w:rPr>\
+         <w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:cs=\"Arial\"/>\
+         <w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/></w:rPr></w:rPrDefault>\
+         <w:pPrDefault><w:pPr><w:spacing w:before=\"0\" w:after=\"120\"/></w:pPr></w:pPrDefault>\
+         </w:docDefaults>\
+         <w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/></w:style>",
+    );
+    for st in STYLES {
+        let (before, after) = st.spacing;
+        let _ = write!(
+            s,
+            "<w:style w:type=\"paragraph\" w:styleId=\"{}\"><w:name w:val=\"{}\"/>\
+             <w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:qFormat/><w:pPr>\
+             <w:spacing w:before=\"{before}\" w:after=\"{after}\"/>",
+            st.id, st.name
+        );
+        if let Some(l) = st.outline {
+            let _ = write!(s, "<w:outlineLvl w:val=\"{l}\"/>");
+        }
+        let _ = write!(s, "</w:pPr><w:rPr>{}</w:rPr></w:style>", st.run);
+    }
+    s + "</w:styles>"
 }
 
 /// A table cell of `width` twentieths of a point, top-aligned.
 pub(super) fn cell(width: usize) -> TableCell {
-    TableCell::new()
-        .width(width, WidthType::Dxa)
-        .vertical_align(VAlignType::Top)
+    TableCell::new(width)
 }
 
 /// A table of fixed column widths across the text width.
 pub(super) fn table(rows: Vec<TableRow>, grid: Vec<usize>) -> Table {
-    Table::new(rows)
-        .set_grid(grid)
-        .width(TEXT_W, WidthType::Dxa)
-        .layout(TableLayoutType::Fixed)
-        .margins(
-            TableCellMargins::new()
-                .margin_left(57, WidthType::Dxa)
-                .margin_right(57, WidthType::Dxa),
-        )
+    Table { grid, rows }
 }
 
 /// A head cell: bold text on the workbook's head colour.
@@ -537,12 +550,7 @@ pub(super) fn head_cell(d: &mut Doc, width: usize, text: &str) -> TableCell {
         .style("Tabelltext")
         .add_run(Run::new().bold().add_text(text));
     cell(width)
-        .shading(
-            Shading::new()
-                .shd_type(ShdType::Clear)
-                .color("auto")
-                .fill(format!("{:06X}", super::HEADER_FILL)),
-        )
+        .shading(Shading(super::HEADER_FILL))
         .add_paragraph(p)
 }
 
@@ -555,7 +563,7 @@ pub(super) fn table_text(d: &mut Doc, lead: Option<&str>, text: &str) -> Paragra
     let mut run = Run::new();
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
-            run = run.add_break(BreakType::TextWrapping);
+            run = run.add_break();
         }
         run = run.add_text(line);
     }
@@ -565,8 +573,8 @@ pub(super) fn table_text(d: &mut Doc, lead: Option<&str>, text: &str) -> Paragra
 /// Vertical merge of the two head rows, for `Mål` and `Kommentarer`.
 pub(super) fn merged(c: TableCell, first: bool) -> TableCell {
     c.vertical_merge(if first {
-        VMergeType::Restart
+        VMerge::Restart
     } else {
-        VMergeType::Continue
+        VMerge::Continue
     })
 }

@@ -6,7 +6,7 @@
 //! plans differ in. Every change, with both rounds' comments, is in the
 //! workbook's sheet `Förändringar`; the section says so.
 
-use docx_rs::{AlignmentType, Run, TableRow};
+use super::ooxml::{Align, Run, Table, TableCell, TableRow};
 
 use super::layout::head_row;
 use super::{cell, fill, head_cell, merged, table, table_text, Doc, TEXT_W};
@@ -80,7 +80,7 @@ fn meaning(plan: &Plan, k: Transition) -> String {
 
 /// `Förändring | Antal | Vad det betyder`, every kind (zeros included) and
 /// the total.
-fn counts_table(d: &mut Doc, plan: &Plan, cmp: &Comparison) -> docx_rs::Table {
+fn counts_table(d: &mut Doc, plan: &Plan, cmp: &Comparison) -> Table {
     let grid = vec![2_600, 900, TEXT_W - 3_500];
     let mut rows = vec![head(d, &["Förändring", "Antal", "Vad det betyder"], &grid)];
     let counts = cmp.counts();
@@ -88,7 +88,7 @@ fn counts_table(d: &mut Doc, plan: &Plan, cmp: &Comparison) -> docx_rs::Table {
         let count = d
             .p()
             .style("Tabelltext")
-            .align(AlignmentType::Center)
+            .align(Align::Center)
             .add_run(Run::new().add_text(n.to_string()));
         rows.push(TableRow::new(vec![
             cell(grid[0]).add_paragraph(table_text(d, None, label)),
@@ -290,7 +290,7 @@ fn head(d: &mut Doc, names: &[&str], grid: &[usize]) -> TableRow {
 }
 
 /// A rating, bold and centred on its fill as in the area tables.
-fn rating_cell(d: &mut Doc, plan: &Plan, w: usize, rating: Option<&str>) -> docx_rs::TableCell {
+fn rating_cell(d: &mut Doc, plan: &Plan, w: usize, rating: Option<&str>) -> TableCell {
     let bucket = match rating {
         None => "blank",
         Some(r) if plan.scale.iter().any(|l| l.code == r) => r,
@@ -299,7 +299,7 @@ fn rating_cell(d: &mut Doc, plan: &Plan, w: usize, rating: Option<&str>) -> docx
     let p = d
         .p()
         .style("Tabelltext")
-        .align(AlignmentType::Center)
+        .align(Align::Center)
         .add_run(Run::new().bold().add_text(rating.unwrap_or("")));
     cell(w).shading(fill(plan, bucket)).add_paragraph(p)
 }

@@ -2,7 +2,7 @@
 //! compiled report, or, with many regions, the distribution of ratings per
 //! goal with the comments grouped below.
 
-use docx_rs::{AlignmentType, Run, Table, TableCell, TableRow};
+use super::ooxml::{Align, Run, Table, TableCell, TableRow};
 
 use super::{cell, fill, head_cell, merged, table, table_text, Doc, TEXT_W};
 use crate::merge::{bucket, Consolidation, GoalRow};
@@ -11,9 +11,9 @@ use crate::plan::Plan;
 /// Width of a rating column (1.2 cm: a three-letter code in bold fits).
 const RATING_W: usize = 680;
 
-/// A head row, repeated on every page (see `repeat_header_rows`).
+/// A head row, repeated on every page.
 pub(super) fn head_row(cells: Vec<TableCell>) -> TableRow {
-    TableRow::new(cells).cant_split()
+    TableRow::head(cells)
 }
 
 /// `Mål | Uppföljning <one column per region> | Kommentarer`, ratings shaded,
@@ -47,7 +47,7 @@ pub(super) fn matrix(d: &mut Doc, plan: &Plan, shown: &[&str], rows: &[&GoalRow]
             let p = d
                 .p()
                 .style("Tabelltext")
-                .align(AlignmentType::Center)
+                .align(Align::Center)
                 .add_run(Run::new().bold().add_text(text));
             cells.push(
                 cell(RATING_W)
@@ -131,7 +131,7 @@ pub(super) fn distribution(
             let p = d
                 .p()
                 .style("Tabelltext")
-                .align(AlignmentType::Center)
+                .align(Align::Center)
                 .add_run(Run::new().add_text(n.to_string()));
             cells.push(cell(RATING_W).shading(fill(plan, k)).add_paragraph(p));
         }
