@@ -453,7 +453,7 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     phase("sammanslaget");
     let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
     let summary = Summary::new(plan, &consolidation, outputs.collect());
-    let set = build_outputs(plan, &consolidation, &summary)?;
+    let set = build_outputs(plan, &consolidation, &summary, &out)?;
     phase("rapporter byggda");
     out.publish(&set)?;
     phase("skrivet");
@@ -463,34 +463,56 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     })
 }
 
-/// Builds every output of a run (names in [`OUTPUTS`]) before anything is
-/// written, so a failure leaves the previous outputs as they were. A file
-/// that only grows, such as a run history, is added with
-/// [`OutputSet::append`].
+/// Builds every output of a run (names in [`OUTPUTS`]) into the new
+/// generation of `out`, before anything visible changes, so a failure
+/// leaves the previous outputs as they were. The outputs are independent:
+/// each is built on its own core and streamed into its file, so none is
+/// held whole in memory. A file that only grows, such as a run history, is
+/// added with [`OutputSet::append`].
 pub fn build_outputs(
     plan: &Plan,
     consolidation: &Consolidation,
     summary: &Summary,
+    out: &OutputDir,
 ) -> Result<OutputSet, RunError> {
-    let build = |e: rust_xlsxwriter::XlsxError| RunError::Output(OutputError::Build(e.into()));
-    let (xlsx, (disc, json)) = rayon::join(
-        || report::consolidated::workbook(plan, consolidation),
+    let c = consolidation;
+    let ((xlsx, docx), ((disc, json), csv)) = rayon::join(
         || {
-            (
-                report::discrepancies::workbook(plan, &consolidation.findings),
-                report::json::to_json(plan, consolidation, summary),
+            rayon::join(
+                || out.write_staged(CONSOLIDATED, |w| report::consolidated::workbook(plan, c, w)),
+                || out.write_staged(REPORT, |w| report::docx::document(plan, c, w).map(drop)),
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            out.write_staged(DISCREPANCIES, |w| {
+                                report::discrepancies::workbook(plan, &c.findings, w)
+                            })
+                        },
+                        || {
+                            out.write_staged(JSON, |w| {
+                                report::json::write_json(plan, c, summary, w)
+                            })
+                        },
+                    )
+                },
+                || out.write_staged(ANSWERS_CSV, |w| report::csv::write(plan, c, w).map(drop)),
             )
         },
     );
-    let docx = report::docx::document(plan, consolidation)
-        .map_err(|e| RunError::Output(OutputError::Build(e.into())))?;
+    for built in [xlsx, docx, disc, json, csv] {
+        built.map_err(RunError::Output)?;
+    }
     let mut set = OutputSet::new();
-    set.file(CONSOLIDATED, xlsx.map_err(build)?)
-        .file(DISCREPANCIES, disc.map_err(build)?)
-        .file(JSON, json)
-        .file(REPORT, docx)
-        .file(ANSWERS_CSV, report::csv::answers(plan, consolidation)?);
-    if let Some(h) = crate::history::next(plan, consolidation, summary) {
+    set.staged(CONSOLIDATED)
+        .staged(DISCREPANCIES)
+        .staged(JSON)
+        .staged(REPORT)
+        .staged(ANSWERS_CSV);
+    if let Some(h) = crate::history::next(plan, c, summary) {
         set.file(crate::history::HISTORY, h);
     }
     Ok(set)

@@ -37,6 +37,7 @@ const GEN_PREFIX: &str = ".samla-gen-";
 #[derive(Debug, Default)]
 pub struct OutputSet {
     files: Vec<(String, Vec<u8>)>,
+    staged: Vec<String>,
     appends: Vec<(String, Vec<u8>)>,
 }
 
@@ -52,6 +53,14 @@ impl OutputSet {
         self
     }
 
+    /// A file its builder already wrote into the new generation with
+    /// [`OutputDir::write_staged`] (a large output streamed to disk rather
+    /// than held in memory); it switches with the others.
+    pub fn staged(&mut self, name: &str) -> &mut OutputSet {
+        self.staged.push(name.to_string());
+        self
+    }
+
     /// A file that only grows: `bytes` are added after what the current
     /// set holds, in the same switch as the other files.
     pub fn append(&mut self, name: &str, bytes: Vec<u8>) -> &mut OutputSet {
@@ -61,10 +70,10 @@ impl OutputSet {
 
     /// Every name in the set, files first.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files
-            .iter()
-            .chain(&self.appends)
-            .map(|(n, _)| n.as_str())
+        let bytes = self.files.iter().map(|(n, _)| n.as_str());
+        let staged = self.staged.iter().map(String::as_str);
+        let appends = self.appends.iter().map(|(n, _)| n.as_str());
+        bytes.chain(staged).chain(appends)
     }
 }
 
@@ -97,6 +106,30 @@ impl OutputDir {
     /// The visible path of output `name`.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// Writes output `name` straight into the new generation: `write` gets
+    /// a buffered file, which is then flushed and synced. Several outputs
+    /// may be written at once from different threads. Register the name
+    /// with [`OutputSet::staged`] so that it is published with the set; a
+    /// run that does not publish removes it with the generation.
+    pub fn write_staged<E>(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<File>) -> Result<(), E>,
+    ) -> Result<(), OutputError>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let path = self.staging.join(name);
+        let err = |e| write_err(&path, e);
+        step("skriv", &path);
+        let file = File::create(&path).map_err(err)?;
+        let mut buf = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut buf).map_err(|e| OutputError::Build(e.into()))?;
+        let file = buf.into_inner().map_err(|e| err(e.into_error()))?;
+        step("fsync", &path);
+        file.sync_all().map_err(err)
     }
 
     /// Writes `set` into the new generation and switches to it; then the

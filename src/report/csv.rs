@@ -20,7 +20,6 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::merge::{Cell, Consolidation, SourceStatus};
-use crate::output::OutputError;
 use crate::plan::{Plan, Respondent};
 use crate::rating::Rating;
 
@@ -70,13 +69,10 @@ pub fn guard(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// `svar.csv` as bytes (BOM, header, one row per goal × respondent).
-pub fn answers(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, OutputError> {
-    write(plan, c, BOM.to_vec()).map_err(|e| OutputError::Build(e.into()))
-}
-
-/// Writes the table (without the BOM) to `out` and returns it.
-pub fn write<W: Write>(plan: &Plan, c: &Consolidation, out: W) -> std::io::Result<W> {
+/// Writes `svar.csv` to `out` as it goes (BOM, header, one row per goal ×
+/// respondent) and returns `out`.
+pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::Result<W> {
+    out.write_all(BOM)?;
     let mut w = ::csv::WriterBuilder::new()
         .delimiter(SEPARATOR)
         .terminator(::csv::Terminator::CRLF)

@@ -13,7 +13,11 @@ use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
 
 /// Builds the workbook.
-pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(
+    plan: &Plan,
+    findings: &[Finding],
+    out: impl std::io::Write + Send,
+) -> Result<(), XlsxError> {
     let s = Styles::new();
     let mut wb = crate::report::print::workbook();
     wb.set_properties(
@@ -148,5 +152,5 @@ pub fn workbook(plan: &Plan, findings: &[Finding]) -> Result<Vec<u8>, XlsxError>
         },
     )?;
     wb.set_zip_compression_level(1);
-    wb.save_to_buffer()
+    wb.save_to_writer(out)
 }

@@ -15,10 +15,10 @@
 //! The output is byte-for-byte reproducible: fixed document dates and
 //! paragraph ids numbered in document order.
 
-use std::io::Cursor;
+use std::io::{Seek, Write};
 
 use ooxml::{Align, Paragraph, Run, Shading, Table, TableCell, TableRow, VMerge};
-use package::{Package, Parts};
+use package::{BodySink, Package, Parts};
 
 use super::summary::{self, GoalList, ListKind};
 use crate::merge::{bucket, Consolidation, GoalRow, SourceStatus};
@@ -47,9 +47,10 @@ const DOC_DATE: &str = "2024-01-01T00:00:00Z";
 /// Why the document could not be built (the package writer failed).
 pub type DocxError = zip::result::ZipError;
 
-/// Builds the document.
-pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
-    let mut d = Doc::new(plan)?;
+/// Writes the document into `out` as it is built; returns `out`.
+pub fn document<W: Write + Seek>(plan: &Plan, c: &Consolidation, out: W) -> Result<W, DocxError> {
+    let mut pkg = Package::new(out)?;
+    let mut d = Doc::new(plan, &mut pkg);
     d.title(plan);
     d.introduction(plan, c);
     d.summary(plan, c);
@@ -72,8 +73,20 @@ pub fn document(plan: &Plan, c: &Consolidation) -> Result<Vec<u8>, DocxError> {
             layout::grouped_comments(&mut d, plan, &rows);
         }
     }
-    d.finish(plan)
+    let (footer, lists) = d.finish()?;
+    let parts = Parts {
+        title: &plan.title,
+        footer: &footer,
+        lists,
+        styles: &styles(),
+        date: DOC_DATE,
+        page: [PAGE_W, PAGE_H, MARGIN, 567],
+    };
+    pkg.finish(&parts)
 }
+
+/// The body is handed to the package in pieces of about this size.
+const CHUNK: usize = 1 << 16;
 
 /// The regions with a column: those that answered, in plan order. A region
 /// that sent nothing is named once in the introduction and the summary,
@@ -89,18 +102,20 @@ fn shown_regions<'a>(plan: &'a Plan, c: &Consolidation) -> Vec<&'a str> {
 /// The document being built: the package with its open body, the
 /// paragraph id and list counters, and the first write error (reported by
 /// [`Doc::finish`], so that building code need not handle it per paragraph).
-pub(super) struct Doc {
-    pkg: Package<Cursor<Vec<u8>>>,
+pub(super) struct Doc<'a> {
+    sink: &'a mut dyn BodySink,
+    body: String,
     footer: String,
     next_id: u32,
     next_list: usize,
     failed: Option<std::io::Error>,
 }
 
-impl Doc {
-    fn new(plan: &Plan) -> Result<Doc, DocxError> {
+impl<'a> Doc<'a> {
+    fn new(plan: &Plan, sink: &'a mut dyn BodySink) -> Doc<'a> {
         let mut d = Doc {
-            pkg: Package::new(Cursor::new(Vec::new()))?,
+            sink,
+            body: String::with_capacity(2 * CHUNK),
             footer: String::new(),
             next_id: 0,
             next_list: 0,
@@ -119,7 +134,7 @@ impl Doc {
             .add_run(small(Run::new().add_text(" av ")))
             .add_run(small(Run::new().add_field("NUMPAGES")));
         footer.write(&mut d.footer);
-        Ok(d)
+        d
     }
 
     /// A new paragraph with the next id (ids in document order, so the
@@ -135,18 +150,22 @@ impl Doc {
     }
 
     pub(super) fn push(&mut self, p: Paragraph) {
-        p.write(self.pkg.body());
-        self.flush();
+        p.write(&mut self.body);
+        self.flush(CHUNK);
     }
 
     fn table(&mut self, t: Table) {
-        t.write(TEXT_W, self.pkg.body());
-        self.flush();
+        t.write(TEXT_W, &mut self.body);
+        self.flush(CHUNK);
     }
 
-    fn flush(&mut self) {
-        if let Err(e) = self.pkg.flush() {
-            self.failed.get_or_insert(e);
+    /// Hands the body text to the package once it holds `at_least` bytes.
+    fn flush(&mut self, at_least: usize) {
+        if self.body.len() >= at_least && self.failed.is_none() {
+            if let Err(e) = self.sink.write_body(&self.body) {
+                self.failed = Some(e);
+            }
+            self.body.clear();
         }
     }
 
@@ -294,19 +313,14 @@ impl Doc {
         );
     }
 
-    fn finish(self, plan: &Plan) -> Result<Vec<u8>, DocxError> {
-        if let Some(e) = self.failed {
-            return Err(e.into());
+    /// Writes what is left of the body; returns the footer's XML and the
+    /// number of numbered lists, for the parts after the body.
+    fn finish(mut self) -> Result<(String, usize), DocxError> {
+        self.flush(0);
+        match self.failed {
+            Some(e) => Err(e.into()),
+            None => Ok((self.footer, self.next_list)),
         }
-        let parts = Parts {
-            title: &plan.title,
-            footer: &self.footer,
-            lists: self.next_list,
-            styles: &styles(),
-            date: DOC_DATE,
-            page: [PAGE_W, PAGE_H, MARGIN, 567],
-        };
-        Ok(self.pkg.finish(&parts)?.into_inner())
     }
 }
 

@@ -74,8 +74,14 @@ struct GoalOut<'a> {
     comments: BTreeMap<&'a str, &'a str>,
 }
 
-/// Serialises the consolidation.
-pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
+/// Serialises the consolidation into `out`, as it goes (at 5,000 returns
+/// the text is over 100 MB; it is never held whole).
+pub fn write_json(
+    plan: &Plan,
+    c: &Consolidation,
+    summary: &Summary,
+    mut out: impl std::io::Write,
+) -> serde_json::Result<()> {
     let cmp = c.over_time.comparison.as_ref();
     let goals = c
         .goals
@@ -137,7 +143,6 @@ pub fn to_json(plan: &Plan, c: &Consolidation, summary: &Summary) -> Vec<u8> {
         changes: cmp.map_or(&[], |x| &x.changes),
         plan_changes: cmp.map_or(&[], |x| &x.goal_changes),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).expect("plain data always serialises");
-    out.push(b'\n');
-    out
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
 }

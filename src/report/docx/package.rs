@@ -11,9 +11,6 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::ooxml::escape_into;
 
-/// The body is handed to the compressor in pieces of about this size.
-const CHUNK: usize = 1 << 16;
-
 /// Namespaces of the document and the footer.
 const NS: &str = "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
     xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
@@ -25,7 +22,18 @@ const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 /// A package being written: the body is open until [`Package::finish`].
 pub(super) struct Package<W: Write + Seek> {
     zip: ZipWriter<W>,
-    body: String,
+}
+
+/// Where the document's body text goes, piece by piece.
+pub(super) trait BodySink {
+    /// Appends complete elements to `word/document.xml`.
+    fn write_body(&mut self, text: &str) -> std::io::Result<()>;
+}
+
+impl<W: Write + Seek> BodySink for Package<W> {
+    fn write_body(&mut self, text: &str) -> std::io::Result<()> {
+        self.zip.write_all(text.as_bytes())
+    }
 }
 
 /// What the parts after the body need to know.
@@ -58,37 +66,22 @@ impl<W: Write + Seek> Package<W> {
     pub fn new(out: W) -> zip::result::ZipResult<Package<W>> {
         let mut zip = ZipWriter::new(out);
         zip.start_file("word/document.xml", options())?;
-        let mut body = String::with_capacity(2 * CHUNK);
-        let _ = write!(body, "{XML_HEAD}<w:document {NS}><w:body>");
-        Ok(Package { zip, body })
-    }
-
-    /// The body's text buffer: append complete elements, then call
-    /// [`Package::flush`].
-    pub fn body(&mut self) -> &mut String {
-        &mut self.body
-    }
-
-    /// Compresses what the body holds once it is large enough.
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        if self.body.len() >= CHUNK {
-            self.zip.write_all(self.body.as_bytes())?;
-            self.body.clear();
-        }
-        Ok(())
+        write!(zip, "{XML_HEAD}<w:document {NS}><w:body>")?;
+        Ok(Package { zip })
     }
 
     /// Ends the body with the page setup and writes the other parts.
     pub fn finish(mut self, p: &Parts) -> zip::result::ZipResult<W> {
         let [w, h, m, hf] = p.page;
+        let mut body = String::new();
         let _ = write!(
-            self.body,
+            body,
             "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdFooter1\"/>\
              <w:pgSz w:w=\"{w}\" w:h=\"{h}\"/><w:pgMar w:top=\"{m}\" w:right=\"{m}\" \
              w:bottom=\"{m}\" w:left=\"{m}\" w:header=\"{hf}\" w:footer=\"{hf}\" w:gutter=\"0\"/>\
              <w:cols w:space=\"425\" w:num=\"1\"/></w:sectPr></w:body></w:document>"
         );
-        self.zip.write_all(self.body.as_bytes())?;
+        self.zip.write_all(body.as_bytes())?;
         let footer = format!("{XML_HEAD}<w:ftr {NS}>{}</w:ftr>", p.footer);
         let parts: [(&str, String); 10] = [
             ("[Content_Types].xml", content_types()),
