@@ -528,14 +528,14 @@ fn answer_sheet(
         .collect();
     ws.set_row_height(HEADER_ROW, crate::report::print::fit(&head))?;
 
-    let at = Columns {
+    let at = Layout {
         responsible: col_of(Column::Responsible),
         schedule: col_of(Column::Schedule),
         previous_rating: col_of(Column::PreviousRating),
         previous_comment: col_of(Column::PreviousComment),
         rating: col_of(Column::Rating),
         comment: col_of(Column::Comment).unwrap_or(3),
-        wide: period.is_some(),
+        with_previous: period.is_some(),
     };
     let mut row = HEADER_ROW + 1;
     for (area, goal) in plan.goals() {
@@ -564,14 +564,14 @@ fn answer_sheet(
 
 /// What goes into a template beside the plan: answers (`samla fill`) and
 /// the previous round's columns (`--previous`).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Fill<'a> {
     answers: Option<&'a Answers>,
     previous: Option<&'a Previous>,
 }
 
 /// Where the answer sheet's columns after the goal text are.
-struct Columns {
+struct Layout {
     responsible: Option<u16>,
     schedule: Option<u16>,
     previous_rating: Option<u16>,
@@ -579,7 +579,7 @@ struct Columns {
     rating: Option<u16>,
     comment: u16,
     /// Whether the previous round's columns are there (narrower goal and comment).
-    wide: bool,
+    with_previous: bool,
 }
 
 /// One goal's row: the plan's locked cells, the previous round's locked
@@ -588,7 +588,7 @@ fn goal_row(
     ws: &mut Worksheet,
     row: u32,
     (area, goal): (&crate::plan::Area, &crate::plan::Goal),
-    at: &Columns,
+    at: &Layout,
     fill: Fill,
     f: &Formats,
 ) -> Result<(), XlsxError> {
@@ -600,7 +600,7 @@ fn goal_row(
     // Room for the goal text and any comment (up to Excel's 409 points),
     // and at least three lines to write in.
     let extra = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
-    let w = |k| width(k, at.wide);
+    let w = |k| width(k, at.with_previous);
     let height = crate::report::fit_height(&[
         (&area_text, w(Column::Area)),
         (&goal.text, w(Column::Goal)),
