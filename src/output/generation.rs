@@ -121,6 +121,7 @@ impl OutputDir {
     where
         E: std::error::Error + Send + Sync + 'static,
     {
+        let started = std::time::Instant::now();
         let path = self.staging.join(name);
         let err = |e| write_err(&path, e);
         step("skriv", &path);
@@ -129,7 +130,13 @@ impl OutputDir {
         write(&mut buf).map_err(|e| OutputError::Build(e.into()))?;
         let file = buf.into_inner().map_err(|e| err(e.into_error()))?;
         step("fsync", &path);
-        file.sync_all().map_err(err)
+        file.sync_all().map_err(err)?;
+        // SAMLA_TIMING=1 (see pipeline::run_merge) also times each output.
+        if std::env::var_os("SAMLA_TIMING").is_some() {
+            let s = started.elapsed().as_secs_f64();
+            eprintln!("samla:   {name}: {s:.3} s");
+        }
+        Ok(())
     }
 
     /// Writes `set` into the new generation and switches to it; then the
