@@ -431,12 +431,19 @@ pub fn skipped_submission(path: &Path, why: &str) -> Submission {
 /// so a second run, or an output folder that cannot be written, fails at
 /// once.
 pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunError> {
-    // SAMLA_TIMING=1 prints each phase's wall time on stderr (for profiling).
+    // SAMLA_TIMING=1 prints each phase's wall time and the process's peak
+    // memory so far on stderr (for profiling; see bench/PROFILE.md).
     let timing = std::env::var_os("SAMLA_TIMING").is_some();
     let start = std::time::Instant::now();
     let phase = |name: &str| {
         if timing {
-            eprintln!("samla: {name}: {:.3} s", start.elapsed().as_secs_f64());
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let peak = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map_or("?", str::trim);
+            let s = start.elapsed().as_secs_f64();
+            eprintln!("samla: {name}: {s:.3} s, topp {peak}");
         }
     };
     check_folders(&opts.inbox, &opts.out)?;
