@@ -311,4 +311,21 @@ fn previous_from_an_output_folder_and_refusals() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("finns-inte"), "{}", stderr(&o));
+    // An earlier round of another plan: goal ids mean other goals there.
+    let mut other = common::json(&prev);
+    other["plan"]["id"] = "en-annan-plan".into();
+    let p = w.join("annan-plan.json");
+    std::fs::write(&p, other.to_string()).unwrap();
+    let o = w.merge(
+        &samples_dir(),
+        &w.join("ut4"),
+        &["--previous", p.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("förra omgången gäller planen en-annan-plan"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!w.join("ut4/sammanstallning.json").exists());
 }

@@ -45,7 +45,10 @@ pub fn run(a: Args) -> Result<Status, CliError> {
     let plan = load_plan(&a.plan)?;
     let mut opts = MergeOptions::new(&a.inbox, &a.out);
     if let Some(p) = &a.previous {
-        opts.previous = Some(Arc::new(samla::rounds::PreviousRound::load(p)?));
+        // Goals are matched by id, which means nothing across two plans:
+        // an earlier round of another plan is refused, as for templates.
+        let prev = samla::rounds::PreviousRound::load(p)?.of_plan(&plan)?;
+        opts.previous = Some(Arc::new(prev));
     }
     opts.mode = super::read_mode(a.file_timeout);
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
