@@ -109,6 +109,21 @@ struct Sheet {
 }
 
 impl Sheet {
+    /// The non-blank cells of a range, at their addresses in the sheet.
+    fn of(name: &'static str, range: &calamine::Range<Data>) -> Sheet {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = HashMap::new();
+        let mut rows = 0;
+        for (r, c, v) in range.used_cells() {
+            if let Some(t) = text_of(v) {
+                let (row, col) = (r0 + r as u32, c0 + c as u32);
+                rows = rows.max(row + 1);
+                cells.insert((row, col), t);
+            }
+        }
+        Sheet { name, cells, rows }
+    }
+
     fn get(&self, row: u32, col: u32) -> Option<&str> {
         self.cells.get(&(row, col)).map(String::as_str)
     }
@@ -140,67 +155,21 @@ pub const MAX_BYTES: usize = 20 << 20;
 
 /// Reads a plan workbook held in memory; `path` is used in messages.
 pub fn read(bytes: &[u8], path: &Path) -> Result<ReadPlan, PlanError> {
-    let invalid = |problems| PlanError::Invalid {
-        path: path.to_path_buf(),
-        problems,
-    };
     if bytes.len() > MAX_BYTES {
-        return Err(invalid(vec![PlanProblem {
-            at: None,
-            field: None,
-            message: format!(
-                "filen är {} MB; en plan är mindre än {} MB. Kontrollera att det är planen.",
-                bytes.len() >> 20,
-                MAX_BYTES >> 20
-            ),
-        }]));
-    }
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        invalid(vec![PlanProblem {
-            at: None,
-            field: None,
-            message: format!(
-                "filen kunde inte läsas som arbetsbok ({e}); spara den som .xlsx och försök igen"
-            ),
-        }])
-    })?;
-    let names = book.sheet_names();
-    let mut problems = Vec::new();
-    let mut sheets = Vec::new();
-    for (name, _, _) in TABLES {
-        let Some(found) = names.iter().find(|n| n.trim() == name) else {
-            problems.push(PlanProblem {
-                at: Some(Where::Sheet {
-                    sheet: name.to_string(),
-                }),
+        return Err(invalid(
+            path,
+            vec![PlanProblem {
+                at: None,
                 field: None,
-                message: "bladet saknas i arbetsboken. Börja från en ny plan (samla plan new) och kopiera in uppgifterna.".to_string(),
-            });
-            continue;
-        };
-        let range = book.worksheet_range(found).map_err(|e| {
-            invalid(vec![PlanProblem::at(
-                Where::Sheet {
-                    sheet: name.to_string(),
-                },
-                format!("bladet kunde inte läsas ({e})"),
-            )])
-        })?;
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut cells = HashMap::new();
-        let mut rows = 0;
-        for (r, c, v) in range.used_cells() {
-            if let Some(t) = text_of(v) {
-                let (row, col) = (r0 + r as u32, c0 + c as u32);
-                rows = rows.max(row + 1);
-                cells.insert((row, col), t);
-            }
-        }
-        sheets.push(Sheet { name, cells, rows });
+                message: format!(
+                    "filen är {} MB; en plan är mindre än {} MB. Kontrollera att det är planen.",
+                    bytes.len() >> 20,
+                    MAX_BYTES >> 20
+                ),
+            }],
+        ));
     }
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
+    let sheets = read_sheets(bytes, path)?;
     let mut reading = Reading::default();
     let columns: Vec<HashMap<&'static str, u32>> = TABLES
         .iter()
@@ -208,29 +177,73 @@ pub fn read(bytes: &[u8], path: &Path) -> Result<ReadPlan, PlanError> {
         .map(|((_, required, optional), sheet)| reading.header(sheet, required, optional))
         .collect();
     if !reading.problems.is_empty() {
-        return Err(invalid(reading.problems));
+        return Err(invalid(path, reading.problems));
     }
-    let mut plan = reading.plan_sheet(&sheets[0], &columns[0]);
-    plan.regions = reading.respondents(&sheets[1], &columns[1]);
-    plan.scale = reading.scale(&sheets[2], &columns[2]);
-    plan.areas = reading.goals(&sheets[3], &columns[3]);
-    plan.settle();
-    let mut problems = std::mem::take(&mut reading.problems);
-    for mut p in plan.problems() {
-        let field = p.field.clone().unwrap_or_default();
-        if reading.missing.contains(&field) {
-            continue; // already said: the row is missing
-        }
-        p.at = reading.locate(&field);
-        problems.push(p);
-    }
+    let plan = reading.plan(&sheets, &columns);
+    let problems = reading.all_problems(&plan);
     if problems.is_empty() {
         Ok(ReadPlan {
             plan,
             infos: reading.infos,
         })
     } else {
-        Err(invalid(problems))
+        Err(invalid(path, problems))
+    }
+}
+
+/// The error of a plan workbook with problems.
+fn invalid(path: &Path, problems: Vec<PlanProblem>) -> PlanError {
+    PlanError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    }
+}
+
+/// The table sheets' cells, in the order of [`TABLES`]; every missing sheet
+/// is a problem, said all at once.
+fn read_sheets(bytes: &[u8], path: &Path) -> Result<Vec<Sheet>, PlanError> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        invalid(
+            path,
+            vec![PlanProblem {
+                at: None,
+                field: None,
+                message: format!(
+                "filen kunde inte läsas som arbetsbok ({e}); spara den som .xlsx och försök igen"
+            ),
+            }],
+        )
+    })?;
+    let names = book.sheet_names();
+    let mut problems = Vec::new();
+    let mut sheets = Vec::new();
+    for (name, _, _) in TABLES {
+        let at = Where::Sheet {
+            sheet: name.to_string(),
+        };
+        let Some(found) = names.iter().find(|n| n.trim() == name) else {
+            problems.push(PlanProblem {
+                at: Some(at),
+                field: None,
+                message: "bladet saknas i arbetsboken. Börja från en ny plan (samla plan new) och kopiera in uppgifterna.".to_string(),
+            });
+            continue;
+        };
+        let range = book.worksheet_range(found).map_err(|e| {
+            invalid(
+                path,
+                vec![PlanProblem::at(
+                    at,
+                    format!("bladet kunde inte läsas ({e})"),
+                )],
+            )
+        })?;
+        sheets.push(Sheet::of(name, &range));
+    }
+    if problems.is_empty() {
+        Ok(sheets)
+    } else {
+        Err(invalid(path, problems))
     }
 }
 
@@ -300,6 +313,31 @@ impl Reading {
             }
         }
         found
+    }
+
+    /// The plan from the table sheets, by the columns their headers name.
+    fn plan(&mut self, sheets: &[Sheet], columns: &[HashMap<&'static str, u32>]) -> Plan {
+        let mut plan = self.plan_sheet(&sheets[0], &columns[0]);
+        plan.regions = self.respondents(&sheets[1], &columns[1]);
+        plan.scale = self.scale(&sheets[2], &columns[2]);
+        plan.areas = self.goals(&sheets[3], &columns[3]);
+        plan.settle();
+        plan
+    }
+
+    /// Every problem: those found while reading, then the plan's own, each
+    /// placed at the cell its field was written in.
+    fn all_problems(&mut self, plan: &Plan) -> Vec<PlanProblem> {
+        let mut problems = std::mem::take(&mut self.problems);
+        for mut p in plan.problems() {
+            let field = p.field.clone().unwrap_or_default();
+            if self.missing.contains(&field) {
+                continue; // already said: the row is missing
+            }
+            p.at = self.locate(&field);
+            problems.push(p);
+        }
+        problems
     }
 
     fn place(&mut self, field: &FieldPath, at: Where) {

@@ -14,9 +14,11 @@
 //!   lists the report's summary is written from.
 //! * `Källor` — every file of the inbox: region, format, SHA-256, time, status.
 
+use std::collections::{BTreeMap, HashMap};
+
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartPatternFill, ChartPatternFillType,
-    ChartSolidFill, ChartType, Color, DocProperties, Worksheet, XlsxError,
+    ChartSolidFill, ChartType, Color, DocProperties, Format, Worksheet, XlsxError,
 };
 
 use super::print::{merged, setup, split_for_print, Cell, Page, MAX_ROW_HEIGHT};
@@ -304,8 +306,7 @@ fn distribution(
             ws.write_string_with_format(row, 0, &g.id.0, &s.center)?;
             ws.write_string_with_format(row, 1, &g.text, &s.wrap)?;
             ws.set_row_height(row, fit_height(&[(&g.text, 60.0)]))?;
-            let mut counts: std::collections::HashMap<&str, usize> =
-                std::collections::HashMap::new();
+            let mut counts: HashMap<&str, usize> = HashMap::new();
             for r in &plan.regions {
                 *counts.entry(bucket(g.answers.get(&r.code.0))).or_default() += 1;
             }
@@ -331,6 +332,8 @@ fn distribution(
     )
 }
 
+/// `Svar`: one row per goal and respondent, in plan order (the coordinator
+/// last), filterable by region or rating.
 fn answers(
     ws: &mut Worksheet,
     plan: &Plan,
@@ -353,68 +356,12 @@ fn answers(
         .map(|r| r.code.0.as_str())
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
         .collect();
-    // One format per bucket, made once: a format built per row costs a
-    // clone and a hash for each of tens of thousands of rows.
-    let bucket_formats: std::collections::HashMap<&str, rust_xlsxwriter::Format> = plan
-        .scale
-        .iter()
-        .map(|l| l.code.as_str())
-        .chain(["annat", "blank"])
-        .map(|b| (b, s.center.clone().set_background_color(fill(plan, b))))
-        .collect();
+    let formats = bucket_formats(plan, s);
     let mut row = 1;
     for g in &c.goals {
-        let area = format!("{} {}", g.area_id, g.area);
-        // Measured once per goal, not per row: at 5,000 returns the text
-        // measuring was a fifth of this sheet's time.
-        let area_h = fit_height(&[(&area, 18.0)]);
-        for code in &order {
-            let Some(a) = g.answers.get(*code) else {
-                continue;
-            };
-            let shown = shown(a).unwrap_or_default();
-            if shown.is_empty() && a.comment.is_none() && *code == plan.coordinator.code.0 {
-                continue;
-            }
-            // A comment too long to print in one row continues on the next.
-            let parts = a
-                .comment
-                .as_deref()
-                .map(|t| split_for_print(t, 90.0))
-                .unwrap_or_default();
-            let n = parts.len().max(1);
-            for i in 0..n {
-                ws.write_string_with_format(row, 0, &area, &s.wrap)?;
-                ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
-                let who = if n > 1 {
-                    format!("{code} (del {}/{n})", i + 1)
-                } else {
-                    code.to_string()
-                };
-                ws.write_string_with_format(row, 2, who, &s.wrap)?;
-                let f = &bucket_formats[bucket(Some(a))];
-                if shown.is_empty() || *code == plan.coordinator.code.0 {
-                    ws.write_blank(row, 3, f)?;
-                } else {
-                    ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
-                }
-                let part = parts.get(i).copied().unwrap_or("");
-                ws.set_row_height(row, area_h.max(fit_height(&[(part, 90.0)])))?;
-                ws.write_string_with_format(row, 4, part, &s.wrap)?;
-                row += 1;
-            }
-        }
+        row = goal_answers(ws, row, plan, g, &order, &formats, s)?;
     }
-    // rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
-    // twice when it has a custom height (Excel then reports the file as
-    // damaged); a blank cell on the row after it (formatted, or it would not
-    // be written; the format shows nothing) has the last answer flushed
-    // like every other row.
-    ws.write_blank(
-        row,
-        0,
-        &super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top),
-    )?;
+    flush_last_row(ws, row)?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
     setup(
@@ -426,6 +373,86 @@ fn answers(
             what: &format!("Svar per mål och {}", plan.noun.singular),
         },
     )
+}
+
+/// One format per rating bucket, made once: a format built per row costs a
+/// clone and a hash for each of tens of thousands of rows.
+fn bucket_formats<'a>(plan: &'a Plan, s: &Styles) -> HashMap<&'a str, Format> {
+    plan.scale
+        .iter()
+        .map(|l| l.code.as_str())
+        .chain(["annat", "blank"])
+        .map(|b| (b, s.center.clone().set_background_color(fill(plan, b))))
+        .collect()
+}
+
+/// Writes a goal's rows of `Svar` from `row`, a respondent's comment too
+/// long to print in one row continuing on the next rows. The coordinator
+/// gives no rating, so its row appears only for a comment. Returns the
+/// next row.
+fn goal_answers(
+    ws: &mut Worksheet,
+    mut row: u32,
+    plan: &Plan,
+    g: &GoalRow,
+    order: &[&str],
+    formats: &HashMap<&str, Format>,
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    let area = format!("{} {}", g.area_id, g.area);
+    // Measured once per goal, not per row: at 5,000 returns the text
+    // measuring was a fifth of this sheet's time.
+    let area_h = fit_height(&[(&area, 18.0)]);
+    for code in order {
+        let Some(a) = g.answers.get(*code) else {
+            continue;
+        };
+        let shown = shown(a).unwrap_or_default();
+        if shown.is_empty() && a.comment.is_none() && *code == plan.coordinator.code.0 {
+            continue;
+        }
+        let parts = a
+            .comment
+            .as_deref()
+            .map(|t| split_for_print(t, 90.0))
+            .unwrap_or_default();
+        let n = parts.len().max(1);
+        for i in 0..n {
+            ws.write_string_with_format(row, 0, &area, &s.wrap)?;
+            ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
+            let who = if n > 1 {
+                format!("{code} (del {}/{n})", i + 1)
+            } else {
+                code.to_string()
+            };
+            ws.write_string_with_format(row, 2, who, &s.wrap)?;
+            let f = &formats[bucket(Some(a))];
+            if shown.is_empty() || *code == plan.coordinator.code.0 {
+                ws.write_blank(row, 3, f)?;
+            } else {
+                ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
+            }
+            let part = parts.get(i).copied().unwrap_or("");
+            ws.set_row_height(row, area_h.max(fit_height(&[(part, 90.0)])))?;
+            ws.write_string_with_format(row, 4, part, &s.wrap)?;
+            row += 1;
+        }
+    }
+    Ok(row)
+}
+
+/// rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
+/// twice when it has a custom height (Excel then reports the file as
+/// damaged); a blank cell on the row after it (formatted, or it would not
+/// be written; the format shows nothing) has the last answer flushed like
+/// every other row.
+fn flush_last_row(ws: &mut Worksheet, row: u32) -> Result<(), XlsxError> {
+    ws.write_blank(
+        row,
+        0,
+        &super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top),
+    )?;
+    Ok(())
 }
 
 /// The columns of `Sammanfattning`: goal id, name, one per count.
@@ -524,6 +551,9 @@ fn solid(rgb: u32) -> ChartFormat {
         .clone()
 }
 
+/// `Sammanfattning`: counts per region (with their chart) and per area,
+/// the goal lists the report's summary is written from, and the changes
+/// since the previous round.
 fn summary(
     ws: &mut Worksheet,
     plan: &Plan,
@@ -531,7 +561,42 @@ fn summary(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("Sammanfattning")?;
-    let st = &c.stats;
+    let keys = summary_keys(plan);
+    let widths = summary_widths(keys.len());
+    text_line(
+        ws,
+        0,
+        &format!(
+            "Sammanfattning – {} – uppföljning {}",
+            plan.title, plan.period
+        ),
+        &widths,
+        &s.title,
+        Cell::new("", 0.0).bold().size(14.0),
+    )?;
+    let head = 3;
+    let mut row = region_table(ws, head, plan, c, &keys, s)?;
+    let last_region_row = row - 1;
+    row = area_table(ws, row + 1, plan, c, &keys, s)?;
+    if plan.regions.len() <= WIDE_LIMIT * 5 {
+        row = chart_below(ws, row + 1, plan, &keys, head, last_region_row)?;
+    }
+    row = goal_lists(ws, row + 1, plan, c, &widths, s)?;
+    super::changes::summary_block(ws, row + 1, c)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: None,
+            plan: &plan_line(plan),
+            what: "Sammanfattning",
+        },
+    )
+}
+
+/// The count columns of `Sammanfattning`: (bucket, heading), the scale's
+/// levels, then other answers and none.
+fn summary_keys(plan: &Plan) -> Vec<(String, String)> {
     let mut keys: Vec<(String, String)> = plan
         .scale
         .iter()
@@ -546,28 +611,32 @@ fn summary(
         ),
     ));
     keys.push(("blank".into(), "Ingen bedömning".into()));
-    let widths = summary_widths(keys.len());
-    text_line(
-        ws,
-        0,
-        &format!(
-            "Sammanfattning – {} – uppföljning {}",
-            plan.title, plan.period
-        ),
-        &widths,
-        &s.title,
-        Cell::new("", 0.0).bold().size(14.0),
-    )?;
-    let counts = |m: Option<&std::collections::BTreeMap<String, usize>>| {
-        keys.iter()
-            .map(|(k, _)| m.and_then(|m| m.get(k)).copied().unwrap_or(0))
-            .collect::<Vec<_>>()
-    };
+    keys
+}
 
-    // Counts per region: also the chart's data.
-    let per = format!("Bedömningar per {}", plan.noun.singular);
-    ws.write_string_with_format(2, 0, &per, &s.bold)?;
-    let head = 3;
+/// Counts by key of one region or area (zero where nothing was counted).
+fn counts(keys: &[(String, String)], m: Option<&BTreeMap<String, usize>>) -> Vec<usize> {
+    keys.iter()
+        .map(|(k, _)| m.and_then(|m| m.get(k)).copied().unwrap_or(0))
+        .collect()
+}
+
+/// The heading of the counts per region, also the chart's title.
+fn per_region(plan: &Plan) -> String {
+    format!("Bedömningar per {}", plan.noun.singular)
+}
+
+/// The counts per region, its table's head row at `head` (the chart's data).
+/// Returns the next free row.
+fn region_table(
+    ws: &mut Worksheet,
+    head: u32,
+    plan: &Plan,
+    c: &Consolidation,
+    keys: &[(String, String)],
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(head - 1, 0, per_region(plan), &s.bold)?;
     let regions: Vec<(String, Vec<usize>)> = plan
         .regions
         .iter()
@@ -580,14 +649,23 @@ fn summary(
             };
             (
                 format!("{} – {}{silent}", r.code, r.name),
-                counts(st.per_region.get(&r.code.0)),
+                counts(keys, c.stats.per_region.get(&r.code.0)),
             )
         })
         .collect();
-    let mut row = count_table(ws, head, &plan.noun.heading(), &keys, &regions, s)?;
-    let last_region_row = row - 1;
+    count_table(ws, head, &plan.noun.heading(), keys, &regions, s)
+}
 
-    row += 1;
+/// The counts per area from `row`, under their heading. Returns the next
+/// free row.
+fn area_table(
+    ws: &mut Worksheet,
+    row: u32,
+    plan: &Plan,
+    c: &Consolidation,
+    keys: &[(String, String)],
+    s: &Styles,
+) -> Result<u32, XlsxError> {
     ws.write_string_with_format(row, 0, "Bedömningar per område", &s.bold)?;
     let areas: Vec<(String, Vec<usize>)> = plan
         .areas
@@ -595,30 +673,48 @@ fn summary(
         .map(|a| {
             (
                 format!("{} {}", a.id, a.title),
-                counts(st.per_area.get(&a.id)),
+                counts(keys, c.stats.per_area.get(&a.id)),
             )
         })
         .collect();
-    row = count_table(ws, row + 1, "Område", &keys, &areas, s)?;
+    count_table(ws, row + 1, "Område", keys, &areas, s)
+}
 
-    if plan.regions.len() <= WIDE_LIMIT * 5 {
-        // Under the tables, as wide as they are; the rows it covers keep
-        // the default height.
-        let width = widths.iter().map(|w| w * 7.0 + 5.0).sum::<f64>() as u32;
-        let height = 340;
-        row += 1;
-        let mut chart = region_chart(plan, &keys, head, last_region_row);
-        chart.title().set_name(&per);
-        chart.set_width(width).set_height(height);
-        ws.insert_chart(row, 0, &chart)?;
-        row += height.div_ceil(super::print::DEFAULT_ROW_PX) + 1;
-    }
+/// The chart of the counts per region at `row`, under the tables and as
+/// wide as they are; the rows it covers keep the default height. Returns
+/// the first free row under it.
+fn chart_below(
+    ws: &mut Worksheet,
+    row: u32,
+    plan: &Plan,
+    keys: &[(String, String)],
+    head: u32,
+    last_region_row: u32,
+) -> Result<u32, XlsxError> {
+    let widths = summary_widths(keys.len());
+    let width = widths.iter().map(|w| w * 7.0 + 5.0).sum::<f64>() as u32;
+    let height = 340;
+    let mut chart = region_chart(plan, keys, head, last_region_row);
+    chart.title().set_name(&per_region(plan));
+    chart.set_width(width).set_height(height);
+    ws.insert_chart(row, 0, &chart)?;
+    Ok(row + height.div_ceil(super::print::DEFAULT_ROW_PX) + 1)
+}
 
-    // The lists count the regions that answered, and say so.
-    row += 1;
+/// The goal lists from `row` (all achieved, none started, …), each goal
+/// with its text, under a line saying which regions they count. Returns
+/// the next free row.
+fn goal_lists(
+    ws: &mut Worksheet,
+    row: u32,
+    plan: &Plan,
+    c: &Consolidation,
+    widths: &[f64],
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    let st = &c.stats;
     ws.write_string_with_format(row, 0, super::summary::answered_note(plan, st), &s.bold)?;
-    row += 1;
-    let lists = super::summary::lists(plan, st);
+    let mut row = row + 1;
     let text_of = |id: &crate::plan::GoalId| {
         c.goals
             .iter()
@@ -630,11 +726,11 @@ fn summary(
     let last_col = widths.len() as u16 - 1;
     for super::summary::GoalList {
         title, goals: ids, ..
-    } in lists
+    } in super::summary::lists(plan, st)
     {
         row += 1;
         let title = format!("{title} ({} st)", ids.len());
-        text_line(ws, row, &title, &widths, &s.bold, Cell::new("", 0.0).bold())?;
+        text_line(ws, row, &title, widths, &s.bold, Cell::new("", 0.0).bold())?;
         row += 1;
         if ids.is_empty() {
             ws.write_string_with_format(row, 0, "–", &s.note)?;
@@ -647,16 +743,7 @@ fn summary(
             row += 1;
         }
     }
-    super::changes::summary_block(ws, row + 1, c)?;
-    setup(
-        ws,
-        &Page {
-            widths: &widths,
-            repeat: None,
-            plan: &plan_line(plan),
-            what: "Sammanfattning",
-        },
-    )
+    Ok(row)
 }
 
 /// A time stamp as people read it: `2024-03-12 10:22 UTC`; other forms

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{Color, DocProperties, XlsxError};
+use rust_xlsxwriter::{DocProperties, Worksheet, XlsxError};
 
 use super::print::{setup, Cell, Page};
 use super::{header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
-use crate::finding::{Finding, FindingCode, Severity};
+use crate::finding::{Finding, FindingCode};
 use crate::plan::Plan;
 
 /// Builds the workbook.
@@ -29,7 +29,21 @@ pub fn workbook(
             .set_author(plan.coordinator.name.as_str())
             .set_creation_datetime(&fixed_datetime()),
     );
-    let ws = wb.add_worksheet();
+    let plan_line = format!("{} – uppföljning {}", plan.title, plan.period);
+    findings_sheet(wb.add_worksheet(), plan, findings, &s, &plan_line)?;
+    codes_sheet(wb.add_worksheet(), findings, &s, &plan_line)?;
+    wb.set_zip_compression_level(1);
+    wb.save_to_writer(out)
+}
+
+/// `Avvikelser`: one row per finding (more for a long message), filterable.
+fn findings_sheet(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    findings: &[Finding],
+    s: &Styles,
+    plan_line: &str,
+) -> Result<(), XlsxError> {
     ws.set_name("Avvikelser")?;
     let who = plan.noun.heading();
     let names = [
@@ -44,71 +58,92 @@ pub fn workbook(
     ];
     let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
     header_row(ws, 0, &names, &widths, &s.header)?;
-    let sev_fmt = |sev: Severity| {
-        let color = match sev {
-            Severity::Error => Color::RGB(0xFFC7CE),
-            Severity::Warning => Color::RGB(0xFFEB9C),
-            Severity::Info => Color::RGB(0xDDEBF7),
-        };
-        s.text.clone().set_background_color(color)
-    };
     let mut row = 1u32;
     for f in findings {
-        let loc = f.location.as_ref();
-        let parts = split_for_cells(&f.message);
-        for (i, part) in parts.iter().enumerate() {
-            let cells = [
-                f.code.as_str().to_string(),
-                f.severity.swedish().to_string(),
-                f.region.clone().unwrap_or_default(),
-                f.goal.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
-                loc.map(|l| l.file.clone()).unwrap_or_default(),
-                loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
-                loc.and_then(crate::finding::Location::a1)
-                    .unwrap_or_default(),
-            ];
-            let mut fitted = Vec::new();
-            for (col, v) in cells.iter().enumerate() {
-                let fmt = if col == 1 {
-                    sev_fmt(f.severity)
-                } else {
-                    s.wrap.clone()
-                };
-                let v = split_for_cells(v)[0];
-                ws.write_string_with_format(row, col as u16, v, &fmt)?;
-                fitted.push(Cell::new(v, widths[col]));
-            }
-            // A message longer than a cell continues on the next rows.
-            let text = if parts.len() > 1 {
-                format!("({}/{}) {part}", i + 1, parts.len())
-            } else {
-                part.to_string()
-            };
-            let text = if text.encode_utf16().count() > crate::contract::CELL_LIMIT {
-                part.to_string()
-            } else {
-                text
-            };
-            fitted.push(Cell::new(&text, widths[7]));
-            ws.set_row_height(row, super::print::fit(&fitted))?;
-            ws.write_string_with_format(row, 7, text, &s.wrap)?;
-            row += 1;
-        }
+        row = finding_rows(ws, row, f, &widths, s)?;
     }
     ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
     ws.set_freeze_panes(1, 0)?;
-    let plan_line = format!("{} – uppföljning {}", plan.title, plan.period);
     setup(
         ws,
         &Page {
             widths: &widths,
             repeat: Some((0, 0)),
-            plan: &plan_line,
+            plan: plan_line,
             what: "Avvikelser",
         },
-    )?;
+    )
+}
 
-    let ws = wb.add_worksheet();
+/// A finding's columns before the message: code, severity, region, goal,
+/// file, sheet and cell, empty where unknown.
+fn leading_columns(f: &Finding) -> [String; 7] {
+    let loc = f.location.as_ref();
+    [
+        f.code.as_str().to_string(),
+        f.severity.swedish().to_string(),
+        f.region.clone().unwrap_or_default(),
+        f.goal.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
+        loc.map(|l| l.file.clone()).unwrap_or_default(),
+        loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
+        loc.and_then(crate::finding::Location::a1)
+            .unwrap_or_default(),
+    ]
+}
+
+/// Writes a finding from `row`: a message longer than a cell continues on
+/// the next rows, each repeating the finding's other columns so that a
+/// filter keeps them together. Returns the next row.
+fn finding_rows(
+    ws: &mut Worksheet,
+    mut row: u32,
+    f: &Finding,
+    widths: &[f64; 8],
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    let cells = leading_columns(f);
+    let severity = s.severity(f.severity);
+    let parts = split_for_cells(&f.message);
+    for (i, part) in parts.iter().enumerate() {
+        let mut fitted = Vec::new();
+        for (col, v) in cells.iter().enumerate() {
+            let fmt = if col == 1 { &severity } else { &s.wrap };
+            let v = split_for_cells(v)[0];
+            ws.write_string_with_format(row, col as u16, v, fmt)?;
+            fitted.push(Cell::new(v, widths[col]));
+        }
+        let text = numbered_part(part, i, parts.len());
+        fitted.push(Cell::new(&text, widths[7]));
+        ws.set_row_height(row, super::print::fit(&fitted))?;
+        ws.write_string_with_format(row, 7, text, &s.wrap)?;
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// Part `i` of `n` of a message as shown: `(2/3) …` when there are several,
+/// unless the number would push the part past a cell's limit.
+fn numbered_part(part: &str, i: usize, n: usize) -> String {
+    let text = if n > 1 {
+        format!("({}/{}) {part}", i + 1, n)
+    } else {
+        part.to_string()
+    };
+    if text.encode_utf16().count() > crate::contract::CELL_LIMIT {
+        part.to_string()
+    } else {
+        text
+    }
+}
+
+/// `Koder`: every code, its severity, how often it occurs in this run and
+/// what it means.
+fn codes_sheet(
+    ws: &mut Worksheet,
+    findings: &[Finding],
+    s: &Styles,
+    plan_line: &str,
+) -> Result<(), XlsxError> {
     ws.set_name("Koder")?;
     let widths = [24.0, 11.0, 7.0, 100.0];
     header_row(
@@ -124,8 +159,9 @@ pub fn workbook(
     }
     for (i, code) in FindingCode::ALL.iter().enumerate() {
         let row = 1 + i as u32;
+        let severity = s.severity(code.severity());
         ws.write_string_with_format(row, 0, code.as_str(), &s.text)?;
-        ws.write_string_with_format(row, 1, code.severity().swedish(), &sev_fmt(code.severity()))?;
+        ws.write_string_with_format(row, 1, code.severity().swedish(), &severity)?;
         ws.write_number_with_format(
             row,
             2,
@@ -147,10 +183,8 @@ pub fn workbook(
         &Page {
             widths: &widths,
             repeat: Some((0, 0)),
-            plan: &plan_line,
+            plan: plan_line,
             what: "Koder",
         },
-    )?;
-    wb.set_zip_compression_level(1);
-    wb.save_to_writer(out)
+    )
 }

@@ -7,23 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, DocProperties, Note, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, Note, Worksheet, XlsxError};
 
 use super::print::{fit, setup, split_for_print, Cell, Page};
-use super::{header_row, split_for_cells, text_line, Styles};
+use super::{header_row, severity_fill, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, Severity};
 use crate::plan::Plan;
 use crate::reader::{AnswerSheet, RawReturn};
 use crate::validate::Submission;
-
-fn color(sev: Severity) -> Color {
-    match sev {
-        Severity::Error => Color::RGB(0xFFC7CE),
-        Severity::Warning => Color::RGB(0xFFEB9C),
-        Severity::Info => Color::RGB(0xDDEBF7),
-    }
-}
 
 /// Builds the feedback workbook for one checked file.
 pub fn workbook(
@@ -70,36 +62,15 @@ fn to_fix(
     let s = Styles::new();
     ws.set_name("Att rätta")?;
     let widths = [14.0, 6.0, 11.0, 22.0, 80.0];
-    let who = sub
-        .respondent()
-        .map(|w| format!("{} – {}", w.code(plan), w.name(plan)))
-        .unwrap_or_default();
-    let name = sub
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let title = format!("Återkoppling på {name} {who}");
     text_line(
         ws,
         0,
-        &title,
+        &title(plan, sub),
         &widths,
         &s.title,
         Cell::new("", 0.0).bold().size(14.0),
     )?;
-    let problems = findings
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-        .count();
-    let intro = if problems == 0 {
-        "Inga problem hittades. Tack!".to_string()
-    } else {
-        format!(
-            "{problems} saker att rätta eller bekräfta. Cellerna är markerade i bladet {} och har en anteckning. Rätta i er egen fil och skicka den igen.",
-            sub.sheet.as_deref().unwrap_or("Uppföljning")
-        )
-    };
+    let intro = intro(sub, findings);
     text_line(ws, 1, &intro, &widths, &s.note, Cell::new("", 0.0))?;
     let names = [
         "Blad",
@@ -110,34 +81,7 @@ fn to_fix(
     ];
     header_row(ws, 3, &names, &widths, &s.header)?;
     for (i, f) in findings.iter().enumerate() {
-        let row = 4 + i as u32;
-        let loc = f.location.as_ref();
-        let sheet = loc.and_then(|l| l.sheet.clone()).unwrap_or_default();
-        ws.write_string_with_format(row, 0, &sheet, &s.wrap)?;
-        ws.write_string_with_format(
-            row,
-            1,
-            loc.and_then(crate::finding::Location::a1)
-                .unwrap_or_default(),
-            &s.text,
-        )?;
-        ws.write_string_with_format(
-            row,
-            2,
-            f.severity.swedish(),
-            &s.text.clone().set_background_color(color(f.severity)),
-        )?;
-        ws.write_string_with_format(row, 3, f.code.as_str(), &s.wrap)?;
-        let message = split_for_cells(&f.message)[0];
-        ws.write_string_with_format(row, 4, message, &s.wrap)?;
-        ws.set_row_height(
-            row,
-            fit(&[
-                Cell::new(&sheet, widths[0]),
-                Cell::new(f.code.as_str(), widths[3]),
-                Cell::new(message, widths[4]),
-            ]),
-        )?;
+        to_fix_row(ws, 4 + i as u32, f, &widths, &s)?;
     }
     ws.set_freeze_panes(4, 0)?;
     setup(
@@ -151,10 +95,79 @@ fn to_fix(
     )
 }
 
+/// The title: `Återkoppling på <file> <code> – <name>`.
+fn title(plan: &Plan, sub: &Submission) -> String {
+    let who = sub
+        .respondent()
+        .map(|w| format!("{} – {}", w.code(plan), w.name(plan)))
+        .unwrap_or_default();
+    let name = sub
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    format!("Återkoppling på {name} {who}")
+}
+
+/// The line under the title: how many things to fix, and where they are
+/// marked (infos are not counted: nothing to do).
+fn intro(sub: &Submission, findings: &[&Finding]) -> String {
+    let problems = findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .count();
+    if problems == 0 {
+        "Inga problem hittades. Tack!".to_string()
+    } else {
+        format!(
+            "{problems} saker att rätta eller bekräfta. Cellerna är markerade i bladet {} och har en anteckning. Rätta i er egen fil och skicka den igen.",
+            sub.sheet.as_deref().unwrap_or("Uppföljning")
+        )
+    }
+}
+
+/// A finding's row of `Att rätta`: sheet, cell, severity (coloured), code
+/// and message.
+fn to_fix_row(
+    ws: &mut Worksheet,
+    row: u32,
+    f: &Finding,
+    widths: &[f64; 5],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let loc = f.location.as_ref();
+    let sheet = loc.and_then(|l| l.sheet.clone()).unwrap_or_default();
+    ws.write_string_with_format(row, 0, &sheet, &s.wrap)?;
+    ws.write_string_with_format(
+        row,
+        1,
+        loc.and_then(crate::finding::Location::a1)
+            .unwrap_or_default(),
+        &s.text,
+    )?;
+    ws.write_string_with_format(row, 2, f.severity.swedish(), &s.severity(f.severity))?;
+    ws.write_string_with_format(row, 3, f.code.as_str(), &s.wrap)?;
+    let message = split_for_cells(&f.message)[0];
+    ws.write_string_with_format(row, 4, message, &s.wrap)?;
+    ws.set_row_height(
+        row,
+        fit(&[
+            Cell::new(&sheet, widths[0]),
+            Cell::new(f.code.as_str(), widths[3]),
+            Cell::new(message, widths[4]),
+        ]),
+    )?;
+    Ok(())
+}
+
+/// The notes of the copy by (row, column): the most severe finding's
+/// severity and every finding's message.
+type Notes = BTreeMap<(u32, u16), (Severity, Vec<String>)>;
+
 /// Notes by cell; several findings on one cell share a note, coloured by
 /// the most severe.
-fn notes_by_cell(findings: &[&Finding]) -> BTreeMap<(u32, u16), (Severity, Vec<String>)> {
-    let mut notes: BTreeMap<(u32, u16), (Severity, Vec<String>)> = BTreeMap::new();
+fn notes_by_cell(findings: &[&Finding]) -> Notes {
+    let mut notes = Notes::new();
     for f in findings {
         let Some(cell) = f
             .location
@@ -329,7 +342,10 @@ fn copy(
             role.format(&f, *row == answer.header_row)
         };
         let fmt = match notes.get(&(*row, *col)) {
-            Some((sev, _)) => base.clone().set_background_color(color(*sev)).set_bold(),
+            Some((sev, _)) => base
+                .clone()
+                .set_background_color(severity_fill(*sev))
+                .set_bold(),
             None => base.clone(),
         };
         let width = widths[usize::from(*col)];
@@ -357,7 +373,23 @@ fn copy(
     ws.set_row_height(answer.header_row, fit(&header))?;
     let next = cells.keys().map(|(r, _)| *r).max().unwrap_or(0) + 2;
     continuations(ws, next, &continued, &widths, &f)?;
-    for ((row, col), (_, msgs)) in &notes {
+    insert_notes(ws, &notes)?;
+    ws.set_freeze_panes(answer.header_row + 1, 0)?;
+    setup(
+        ws,
+        &Page {
+            widths: &widths,
+            repeat: Some((answer.header_row, answer.header_row)),
+            plan: &plan_line(plan, sub),
+            what: "Kopia av ert svar",
+        },
+    )
+}
+
+/// The notes on the problem cells: every message on the cell, cut at
+/// 4,000 characters to stay readable (`Att rätta` lists each message in its row).
+fn insert_notes(ws: &mut Worksheet, notes: &Notes) -> Result<(), XlsxError> {
+    for ((row, col), (_, msgs)) in notes {
         let text: String = msgs.join("\n\n").chars().take(4000).collect();
         ws.insert_note(
             *row,
@@ -369,16 +401,7 @@ fn copy(
                 .set_height(160),
         )?;
     }
-    ws.set_freeze_panes(answer.header_row + 1, 0)?;
-    setup(
-        ws,
-        &Page {
-            widths: &widths,
-            repeat: Some((answer.header_row, answer.header_row)),
-            plan: &plan_line(plan, sub),
-            what: "Kopia av ert svar",
-        },
-    )
+    Ok(())
 }
 
 /// Under the table: the texts too long to print in their rows, whole, in

@@ -45,6 +45,17 @@ pub fn rating_fill(plan: &Plan, bucket: &str) -> u32 {
     }
 }
 
+/// Fill colour of a finding's severity, the same in every workbook that
+/// lists findings: errors red, warnings yellow, infos blue.
+pub(crate) fn severity_fill(sev: crate::finding::Severity) -> Color {
+    use crate::finding::Severity;
+    match sev {
+        Severity::Error => Color::RGB(0xFFC7CE),
+        Severity::Warning => Color::RGB(0xFFEB9C),
+        Severity::Info => Color::RGB(0xDDEBF7),
+    }
+}
+
 /// Splits text into pieces that each fit one Excel cell (32,767 UTF-16
 /// units), at character boundaries, so that nothing is cut.
 ///
@@ -115,6 +126,11 @@ impl Styles {
                 .set_border(FormatBorder::Thin),
             note: print::base().set_text_wrap().set_align(FormatAlign::Top),
         }
+    }
+
+    /// A table cell coloured by a finding's severity (see [`severity_fill`]).
+    pub fn severity(&self, sev: crate::finding::Severity) -> Format {
+        self.text.clone().set_background_color(severity_fill(sev))
     }
 }
 
