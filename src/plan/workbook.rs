@@ -408,29 +408,12 @@ impl Reading {
         values
     }
 
+    /// The plan's own fields, from the `Plan` sheet (its lists come from
+    /// the other sheets).
     fn plan_sheet(&mut self, sheet: &Sheet, cols: &HashMap<&'static str, u32>) -> Plan {
         let (kc, vc) = (cols["Fält"], cols["Värde"]);
         let values = self.plan_values(sheet, kc, vc);
-        let mut get = |name: &'static str| -> String {
-            let (_, keys, _) = FIELDS.iter().find(|f| f.0 == name).expect("a known field");
-            let field = path_of(keys);
-            match values.get(name) {
-                Some((row, v)) => {
-                    self.place(&field, sheet.cell(*row, vc));
-                    v.clone()
-                }
-                None => {
-                    if name != "svarande" && name != "samordnaren-svarar" {
-                        self.problems.push(PlanProblem::at(
-                            Where::Sheet { sheet: PLAN.to_string() },
-                            format!("fältet \"{name}\" saknas: lägg till en rad med {name} i kolumnen Fält och dess värde i kolumnen Värde"),
-                        ));
-                        self.missing.push(field);
-                    }
-                    String::new()
-                }
-            }
-        };
+        let mut get = |name: &'static str| self.field_value(&values, sheet, vc, name);
         let (id, title, version, period) = (get("id"), get("titel"), get("version"), get("period"));
         let (code, name) = (get("samordnare-kod"), get("samordnare-namn"));
         let (responds, noun) = (get("samordnaren-svarar"), get("svarande"));
@@ -440,19 +423,7 @@ impl Reading {
             sheet,
             vc,
         );
-        let noun = if noun.trim().is_empty() {
-            Noun::default()
-        } else {
-            Noun::try_from(noun).unwrap_or_else(|message| {
-                let at = values.get("svarande").map(|v| sheet.cell(v.0, vc));
-                self.problems.push(PlanProblem {
-                    at,
-                    field: None,
-                    message,
-                });
-                Noun::default()
-            })
-        };
+        let noun = self.noun(noun, values.get("svarande").map(|v| sheet.cell(v.0, vc)));
         Plan {
             id: id.trim().to_string(),
             title,
@@ -471,6 +442,51 @@ impl Reading {
         }
     }
 
+    /// A field's value as written in the `Plan` sheet, its cell noted; a
+    /// missing row is a problem, except for the fields that have a default.
+    fn field_value(
+        &mut self,
+        values: &HashMap<&'static str, (u32, String)>,
+        sheet: &Sheet,
+        vc: u32,
+        name: &'static str,
+    ) -> String {
+        let (_, keys, _) = FIELDS.iter().find(|f| f.0 == name).expect("a known field");
+        let field = path_of(keys);
+        match values.get(name) {
+            Some((row, v)) => {
+                self.place(&field, sheet.cell(*row, vc));
+                v.clone()
+            }
+            None => {
+                if name != "svarande" && name != "samordnaren-svarar" {
+                    self.problems.push(PlanProblem::at(
+                        Where::Sheet { sheet: PLAN.to_string() },
+                        format!("fältet \"{name}\" saknas: lägg till en rad med {name} i kolumnen Fält och dess värde i kolumnen Värde"),
+                    ));
+                    self.missing.push(field);
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// What the respondents are called (`svarande`), `region/regioner` when
+    /// not given; a form that cannot be read is a problem at `at`.
+    fn noun(&mut self, text: String, at: Option<Where>) -> Noun {
+        if text.trim().is_empty() {
+            return Noun::default();
+        }
+        Noun::try_from(text).unwrap_or_else(|message| {
+            self.problems.push(PlanProblem {
+                at,
+                field: None,
+                message,
+            });
+            Noun::default()
+        })
+    }
+
     fn yes_no(&mut self, v: &str, row: Option<u32>, sheet: &Sheet, col: u32) -> bool {
         match v.trim().to_lowercase().as_str() {
             "" | "ja" => true,
@@ -482,6 +498,47 @@ impl Reading {
                 ));
                 true
             }
+        }
+    }
+
+    /// The index of the area `id` in `areas`; an area not seen before is
+    /// added, written where it first appears (`row`).
+    fn area_index(
+        &mut self,
+        areas: &mut Vec<Area>,
+        id: String,
+        row: u32,
+        sheet: &Sheet,
+        cols: &HashMap<&'static str, u32>,
+    ) -> usize {
+        if let Some(a) = areas.iter().position(|a| a.id == id) {
+            return a;
+        }
+        let at = FieldPath::field("areas").at(areas.len());
+        self.place(&at.then("id"), sheet.cell(row, cols["Område-id"]));
+        self.place(&at.then("title"), sheet.cell(row, cols["Område"]));
+        self.place(&at, sheet.cell(row, cols["Område-id"]));
+        areas.push(Area {
+            id,
+            title: String::new(),
+            goals: Vec::new(),
+        });
+        areas.len() - 1
+    }
+
+    /// An area's title from a goal's row: the first one written names the
+    /// area; a different one later is a problem at `at`.
+    fn area_title(&mut self, area: &mut Area, title: String, at: Where) {
+        if area.title.is_empty() {
+            area.title = title;
+        } else if area.title != title {
+            self.problems.push(PlanProblem::at(
+                at,
+                format!(
+                    "område {} heter \"{}\" på en tidigare rad men \"{title}\" här; skriv samma namn på alla rader (eller lämna cellen tom)",
+                    area.id, area.title
+                ),
+            ));
         }
     }
 
@@ -546,46 +603,23 @@ impl Reading {
         for row in Self::rows(sheet, cols) {
             let cell = |h: &str| sheet.get(row, cols[h]).map(str::to_string);
             // A blank area continues the one above, as people write lists.
-            let area_id = cell("Område-id").map(|s| s.trim().to_string());
-            let a = match (area_id, current) {
-                (Some(id), _) => match areas.iter().position(|a| a.id == id) {
+            let a = match cell("Område-id").map(|s| s.trim().to_string()) {
+                Some(id) => self.area_index(&mut areas, id, row, sheet, cols),
+                None => match current {
                     Some(a) => a,
                     None => {
-                        let at = FieldPath::field("areas").at(areas.len());
-                        self.place(&at.then("id"), sheet.cell(row, cols["Område-id"]));
-                        self.place(&at.then("title"), sheet.cell(row, cols["Område"]));
-                        self.place(&at, sheet.cell(row, cols["Område-id"]));
-                        areas.push(Area {
-                            id,
-                            title: String::new(),
-                            goals: Vec::new(),
-                        });
-                        areas.len() - 1
+                        self.problems.push(PlanProblem::at(
+                            sheet.cell(row, cols["Område-id"]),
+                            "målet saknar område: skriv områdets id i kolumnen Område-id",
+                        ));
+                        continue;
                     }
                 },
-                (None, Some(a)) => a,
-                (None, None) => {
-                    self.problems.push(PlanProblem::at(
-                        sheet.cell(row, cols["Område-id"]),
-                        "målet saknar område: skriv områdets id i kolumnen Område-id",
-                    ));
-                    continue;
-                }
             };
             current = Some(a);
             let area = &mut areas[a];
             if let Some(title) = cell("Område") {
-                if area.title.is_empty() {
-                    area.title = title;
-                } else if area.title != title {
-                    self.problems.push(PlanProblem::at(
-                        sheet.cell(row, cols["Område"]),
-                        format!(
-                            "område {} heter \"{}\" på en tidigare rad men \"{title}\" här; skriv samma namn på alla rader (eller lämna cellen tom)",
-                            area.id, area.title
-                        ),
-                    ));
-                }
+                self.area_title(area, title, sheet.cell(row, cols["Område"]));
             }
             let at = FieldPath::field("areas")
                 .at(a)

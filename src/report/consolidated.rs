@@ -171,6 +171,8 @@ fn by_area(c: &Consolidation) -> impl Iterator<Item = &[GoalRow]> {
     c.goals.chunk_by(|a, b| a.area_id == b.area_id)
 }
 
+/// `Sammanställning` for up to [`WIDE_LIMIT`] regions: a rating column per
+/// region and the comments, one area per page.
 fn matrix(ws: &mut Worksheet, plan: &Plan, c: &Consolidation, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name("Sammanställning")?;
     let nreg = plan.regions.len();
@@ -281,6 +283,8 @@ pub fn comments_text(plan: &Plan, g: &crate::merge::GoalRow) -> String {
         .join("\n\n")
 }
 
+/// `Sammanställning` for more regions: per goal, how many gave each rating
+/// and how many commented.
 fn distribution(
     ws: &mut Worksheet,
     plan: &Plan,
@@ -757,6 +761,34 @@ fn readable_time(t: &str) -> String {
     }
 }
 
+/// A file's row of `Källor`: file, region, format, times, status, hash.
+fn source_row(
+    ws: &mut Worksheet,
+    row: u32,
+    src: &crate::merge::Source,
+    widths: &[f64; 7],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let vals = [
+        src.file.clone(),
+        src.region.clone().unwrap_or_default(),
+        src.format.clone().unwrap_or_default(),
+        src.saved.as_deref().map(readable_time).unwrap_or_default(),
+        src.found.as_deref().map(readable_time).unwrap_or_default(),
+        src.status.swedish().to_string(),
+        src.sha256.clone().unwrap_or_default(),
+    ];
+    let mut cells = Vec::new();
+    for (col, v) in vals.iter().enumerate() {
+        let v = split_for_cells(v)[0];
+        ws.write_string_with_format(row, col as u16, v, &s.wrap)?;
+        cells.push(Cell::new(v, widths[col]));
+    }
+    ws.set_row_height(row, super::print::fit(&cells))?;
+    Ok(())
+}
+
+/// `Källor`: every file of the inbox, with what became of it.
 fn sources(
     ws: &mut Worksheet,
     plan: &Plan,
@@ -800,23 +832,7 @@ fn sources(
         &s.header,
     )?;
     for (i, src) in c.sources.iter().enumerate() {
-        let row = head + 1 + i as u32;
-        let vals = [
-            src.file.clone(),
-            src.region.clone().unwrap_or_default(),
-            src.format.clone().unwrap_or_default(),
-            src.saved.as_deref().map(readable_time).unwrap_or_default(),
-            src.found.as_deref().map(readable_time).unwrap_or_default(),
-            src.status.swedish().to_string(),
-            src.sha256.clone().unwrap_or_default(),
-        ];
-        let mut cells = Vec::new();
-        for (col, v) in vals.iter().enumerate() {
-            let v = split_for_cells(v)[0];
-            ws.write_string_with_format(row, col as u16, v, &s.wrap)?;
-            cells.push(Cell::new(v, widths[col]));
-        }
-        ws.set_row_height(row, super::print::fit(&cells))?;
+        source_row(ws, head + 1 + i as u32, src, &widths, s)?;
     }
     ws.autofilter(head, 0, head + c.sources.len() as u32, 6)?;
     ws.set_freeze_panes(head + 1, 0)?;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{DocProperties, Note, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, Format, Note, Worksheet, XlsxError};
 
 use super::print::{fit, setup, split_for_print, Cell, Page};
 use super::{header_row, severity_fill, split_for_cells, text_line, Styles};
@@ -228,8 +228,11 @@ fn previous_columns(answer: &AnswerSheet) -> BTreeMap<u32, Role> {
         .collect()
 }
 
+/// The cells of the copy by (row, column): text and role.
+type Cells = BTreeMap<(u32, u16), (String, Role)>;
+
 /// Every cell of the answer sheet at its address, with its role.
-fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
+fn cells_of(answer: &AnswerSheet) -> Cells {
     let mut cells = BTreeMap::new();
     let cols = &answer.columns;
     let previous = previous_columns(answer);
@@ -281,7 +284,7 @@ fn cells_of(answer: &AnswerSheet) -> BTreeMap<(u32, u16), (String, Role)> {
 
 /// Column widths of the copy: the template's for the answer columns, a
 /// readable width for any other column used.
-fn copy_widths(answer: &AnswerSheet, cells: &BTreeMap<(u32, u16), (String, Role)>) -> Vec<f64> {
+fn copy_widths(answer: &AnswerSheet, cells: &Cells) -> Vec<f64> {
     let last = cells.keys().map(|(_, c)| *c).max().unwrap_or(0);
     let cols = &answer.columns;
     let previous = previous_columns(answer);
@@ -334,20 +337,7 @@ fn copy(
     let mut heights: BTreeMap<u32, f64> = BTreeMap::new();
     let mut continued: Vec<((u32, u16), &str)> = Vec::new();
     for ((row, col), (text, role)) in &cells {
-        let base = if *row < answer.header_row && *col == 0 && *row == 0 {
-            &f.title
-        } else if *row < answer.header_row {
-            &plain
-        } else {
-            role.format(&f, *row == answer.header_row)
-        };
-        let fmt = match notes.get(&(*row, *col)) {
-            Some((sev, _)) => base
-                .clone()
-                .set_background_color(severity_fill(*sev))
-                .set_bold(),
-            None => base.clone(),
-        };
+        let fmt = copy_format(&f, &plain, answer.header_row, (*row, *col), *role, &notes);
         let width = widths[usize::from(*col)];
         let parts = split_for_print(text, width);
         if parts.len() > 1 {
@@ -363,14 +353,7 @@ fn copy(
             *h = h.max(fit(&[Cell::new(parts[0], width)]));
         }
     }
-    for (row, h) in &heights {
-        ws.set_row_height(*row, *h)?;
-    }
-    let header: Vec<Cell> = cells
-        .range((answer.header_row, 0)..(answer.header_row + 1, 0))
-        .map(|((_, c), (t, _))| Cell::new(t, widths[usize::from(*c)]).bold())
-        .collect();
-    ws.set_row_height(answer.header_row, fit(&header))?;
+    set_heights(ws, answer.header_row, &heights, &cells, &widths)?;
     let next = cells.keys().map(|(r, _)| *r).max().unwrap_or(0) + 2;
     continuations(ws, next, &continued, &widths, &f)?;
     insert_notes(ws, &notes)?;
@@ -401,6 +384,53 @@ fn insert_notes(ws: &mut Worksheet, notes: &Notes) -> Result<(), XlsxError> {
                 .set_height(160),
         )?;
     }
+    Ok(())
+}
+
+/// A copied cell's format: the template's for its place (title, lines
+/// above the table, header, a column's role), bold on the severity's colour
+/// when a finding points at it.
+fn copy_format(
+    f: &crate::template::Formats,
+    plain: &Format,
+    header_row: u32,
+    (row, col): (u32, u16),
+    role: Role,
+    notes: &Notes,
+) -> Format {
+    let base = if row < header_row && col == 0 && row == 0 {
+        &f.title
+    } else if row < header_row {
+        plain
+    } else {
+        role.format(f, row == header_row)
+    };
+    match notes.get(&(row, col)) {
+        Some((sev, _)) => base
+            .clone()
+            .set_background_color(severity_fill(*sev))
+            .set_bold(),
+        None => base.clone(),
+    }
+}
+
+/// The rows' heights: the header row's for its bold names, each row under
+/// it as measured while writing (`heights`).
+fn set_heights(
+    ws: &mut Worksheet,
+    header_row: u32,
+    heights: &BTreeMap<u32, f64>,
+    cells: &Cells,
+    widths: &[f64],
+) -> Result<(), XlsxError> {
+    for (row, h) in heights {
+        ws.set_row_height(*row, *h)?;
+    }
+    let header: Vec<Cell> = cells
+        .range((header_row, 0)..(header_row + 1, 0))
+        .map(|((_, c), (t, _))| Cell::new(t, widths[usize::from(*c)]).bold())
+        .collect();
+    ws.set_row_height(header_row, fit(&header))?;
     Ok(())
 }
 
