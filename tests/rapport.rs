@@ -693,3 +693,145 @@ fn rapport_says_so_when_nothing_went_backwards() {
     );
     assert_eq!(tables(s).len(), 1, "only the counts");
 }
+
+/// A plan of twelve units (more than fit across a page) with two areas of
+/// three goals, for the wide layout.
+fn wide_plan() -> String {
+    let mut t = String::from(
+        "id = \"bred\"\ntitle = \"Bred plan\"\nversion = \"1\"\nperiod = \"2025\"\n\
+         [coordinator]\ncode = \"SAMORD\"\nname = \"Samordnaren\"\n",
+    );
+    for u in 1..=12 {
+        t += &format!("[[regions]]\ncode = \"E{u:02}\"\nname = \"Enhet {u}\"\n");
+    }
+    for (c, l) in [
+        ("U", "Uppnått mål"),
+        ("P", "Pågående arbete"),
+        ("E", "Ej påbörjat arbete"),
+    ] {
+        t += &format!("[[scale]]\ncode = \"{c}\"\nlabel = \"{l}\"\n");
+    }
+    for a in 1..=2 {
+        t += &format!("[[areas]]\nid = \"{a}\"\ntitle = \"Område {a}\"\n");
+        for g in 1..=3 {
+            t += &format!("[[areas.goals]]\nid = \"{a}.{g}\"\ntext = \"Mål {a}.{g} ska nås.\"\n");
+        }
+    }
+    t
+}
+
+/// Unit `u`'s rating of the `i`-th goal ("" = blank) and its comment.
+fn wide_answer(u: usize, i: usize) -> (&'static str, Option<String>) {
+    let r = ["U", "P", "E", "U/E", ""][(u + i) % 5];
+    let c = (!u.is_multiple_of(3)).then(|| format!("Enhet {u} om mål nr {i}:\nrad två & <tre>."));
+    (r, c)
+}
+
+#[test]
+fn rapport_with_many_units_shows_distributions_and_every_comment() {
+    use samla::plan::Respondent;
+    use samla::template::{Answer, Answers};
+    let w = Workdir::new();
+    std::fs::write(w.join("plan.toml"), wide_plan()).unwrap();
+    let plan_path = w.join("plan.toml");
+    let plan = samla::Plan::load(&plan_path).unwrap();
+    let inbox = w.mkdir("inkorg");
+    for u in 1..=12 {
+        let goals = plan
+            .goals()
+            .enumerate()
+            .map(|(i, (_, g))| {
+                let (r, comment) = wide_answer(u, i);
+                let rating = (!r.is_empty()).then(|| r.to_string());
+                (g.id.0.clone(), Answer { rating, comment })
+            })
+            .collect();
+        let a = Answers {
+            respondent: format!("E{u:02}"),
+            goals,
+        };
+        let who = Respondent::Region(samla::RegionCode(a.respondent.clone()));
+        let bytes = samla::template::workbook(&plan, &who, Some(&a)).unwrap();
+        std::fs::write(inbox.join(format!("e{u:02}.xlsx")), bytes).unwrap();
+    }
+    let out = w.join("ut");
+    let o = w.run(&[
+        "merge",
+        "--plan",
+        plan_path.to_str().unwrap(),
+        "--inbox",
+        inbox.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let b = blocks(&out.join("rapport.docx"));
+    let tables: Vec<&Vec<Row>> = b
+        .iter()
+        .filter_map(|x| match x {
+            Block::Table(rows) => Some(rows),
+            Block::Para { .. } => None,
+        })
+        .collect();
+    assert_eq!(tables.len(), 2, "one distribution table per area");
+    for (a, rows) in tables.iter().enumerate() {
+        let head: Vec<Vec<&str>> = rows[..2]
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            head,
+            [
+                vec!["Mål", "Antal regioner per bedömning (av 12 som har svarat)"],
+                vec!["", "U", "P", "E", "Annat", "Ingen"],
+            ]
+        );
+        assert!(rows[0].header && rows[1].header && !rows[2].header);
+        for (k, row) in rows[2..].iter().enumerate() {
+            let i = a * 3 + k;
+            let count = |want: &str| {
+                (1..=12)
+                    .filter(|u| wide_answer(*u, i).0 == want)
+                    .count()
+                    .to_string()
+            };
+            let cells: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+            let goal = format!("{}.{} Mål {}.{} ska nås.", a + 1, k + 1, a + 1, k + 1);
+            assert_eq!(
+                cells,
+                [
+                    goal.as_str(),
+                    &count("U"),
+                    &count("P"),
+                    &count("E"),
+                    &count("U/E"),
+                    &count("")
+                ],
+                "goal {goal}"
+            );
+        }
+    }
+    // Every comment, whole and in unit order, under its goal.
+    let texts: Vec<&str> = paras(&b).into_iter().map(|(_, _, t)| t).collect();
+    for i in 0..6 {
+        let goal = format!(
+            "{}.{} Mål {}.{} ska nås.",
+            i / 3 + 1,
+            i % 3 + 1,
+            i / 3 + 1,
+            i % 3 + 1
+        );
+        let at = texts.iter().position(|t| *t == goal).expect("goal heading");
+        let want: Vec<String> = (1..=12)
+            .filter_map(|u| Some(format!("E{u:02}: {}", wide_answer(u, i).1?)))
+            .collect();
+        let got: Vec<&str> = texts[at + 2..at + 2 + want.len()].to_vec();
+        assert_eq!(got, want, "comments of {goal}");
+        assert!(
+            texts[at + 1].starts_with("Bedömningar: "),
+            "{}",
+            texts[at + 1]
+        );
+    }
+}
