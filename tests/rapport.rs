@@ -694,32 +694,6 @@ fn rapport_says_so_when_nothing_went_backwards() {
     assert_eq!(tables(s).len(), 1, "only the counts");
 }
 
-/// A plan of twelve units (more than fit across a page) with two areas of
-/// three goals, for the wide layout.
-fn wide_plan() -> String {
-    let mut t = String::from(
-        "id = \"bred\"\ntitle = \"Bred plan\"\nversion = \"1\"\nperiod = \"2025\"\n\
-         [coordinator]\ncode = \"SAMORD\"\nname = \"Samordnaren\"\n",
-    );
-    for u in 1..=12 {
-        t += &format!("[[regions]]\ncode = \"E{u:02}\"\nname = \"Enhet {u}\"\n");
-    }
-    for (c, l) in [
-        ("U", "Uppnått mål"),
-        ("P", "Pågående arbete"),
-        ("E", "Ej påbörjat arbete"),
-    ] {
-        t += &format!("[[scale]]\ncode = \"{c}\"\nlabel = \"{l}\"\n");
-    }
-    for a in 1..=2 {
-        t += &format!("[[areas]]\nid = \"{a}\"\ntitle = \"Område {a}\"\n");
-        for g in 1..=3 {
-            t += &format!("[[areas.goals]]\nid = \"{a}.{g}\"\ntext = \"Mål {a}.{g} ska nås.\"\n");
-        }
-    }
-    t
-}
-
 /// Unit `u`'s rating of the `i`-th goal ("" = blank) and its comment.
 fn wide_answer(u: usize, i: usize) -> (&'static str, Option<String>) {
     let r = ["U", "P", "E", "U/E", ""][(u + i) % 5];
@@ -732,7 +706,8 @@ fn rapport_with_many_units_shows_distributions_and_every_comment() {
     use samla::plan::Respondent;
     use samla::template::{Answer, Answers};
     let w = Workdir::new();
-    std::fs::write(w.join("plan.toml"), wide_plan()).unwrap();
+    // Twelve units: more than fit across a page; two areas of three goals.
+    std::fs::write(w.join("plan.toml"), units_plan("bred", 12, 2, 2, 3)).unwrap();
     let plan_path = w.join("plan.toml");
     let plan = samla::Plan::load(&plan_path).unwrap();
     let inbox = w.mkdir("inkorg");

@@ -13,30 +13,6 @@ use samla::template::{Answer, Answers};
 
 const UNITS: usize = 200;
 
-fn plan_toml() -> String {
-    let mut t = String::from(
-        "id = \"skala\"\ntitle = \"Skalprov\"\nversion = \"1\"\nperiod = \"2025\"\n\
-         [coordinator]\ncode = \"SAMORD\"\nname = \"Samordnaren\"\n",
-    );
-    for u in 1..=UNITS {
-        t += &format!("[[regions]]\ncode = \"E{u:03}\"\nname = \"Enhet {u}\"\n");
-    }
-    for (c, l) in [
-        ("U", "Uppnått mål"),
-        ("P", "Pågående arbete"),
-        ("E", "Ej påbörjat arbete"),
-    ] {
-        t += &format!("[[scale]]\ncode = \"{c}\"\nlabel = \"{l}\"\n");
-    }
-    for a in 1..=2 {
-        t += &format!("[[areas]]\nid = \"{a}\"\ntitle = \"Område {a}\"\n");
-        for g in 1..=5 {
-            t += &format!("[[areas.goals]]\nid = \"{a}.{g}\"\ntext = \"Mål {a}.{g} ska nås.\"\n");
-        }
-    }
-    t
-}
-
 /// Unit `u`'s answers: deterministic, with blanks, compound and uncertain
 /// ratings and comments with line breaks and formula-like text.
 fn answers(u: usize, plan: &samla::Plan) -> Answers {
@@ -62,7 +38,11 @@ fn answers(u: usize, plan: &samla::Plan) -> Answers {
 #[test]
 fn two_hundred_good_and_fifty_hostile_files() {
     let w = common::Workdir::new();
-    std::fs::write(w.join("plan.toml"), plan_toml()).unwrap();
+    std::fs::write(
+        w.join("plan.toml"),
+        common::units_plan("skala", UNITS, 3, 2, 5),
+    )
+    .unwrap();
     let plan = samla::Plan::load(w.join("plan.toml")).unwrap();
     let inbox = w.mkdir("inkorg");
     let mut want = BTreeMap::new();

@@ -46,6 +46,33 @@ pub fn sheet_names(path: &Path) -> Vec<String> {
     wb.sheet_names()
 }
 
+/// A plan (TOML) of `units` units coded `E` + the number padded to
+/// `width` digits, the U/P/E scale and `areas` areas of `goals` goals each
+/// (`Mål a.g ska nås.`): for tests that need many respondents.
+pub fn units_plan(id: &str, units: usize, width: usize, areas: usize, goals: usize) -> String {
+    let mut t = format!(
+        "id = \"{id}\"\ntitle = \"Prov {id}\"\nversion = \"1\"\nperiod = \"2025\"\n\
+         [coordinator]\ncode = \"SAMORD\"\nname = \"Samordnaren\"\n"
+    );
+    for u in 1..=units {
+        t += &format!("[[regions]]\ncode = \"E{u:0width$}\"\nname = \"Enhet {u}\"\n");
+    }
+    for (c, l) in [
+        ("U", "Uppnått mål"),
+        ("P", "Pågående arbete"),
+        ("E", "Ej påbörjat arbete"),
+    ] {
+        t += &format!("[[scale]]\ncode = \"{c}\"\nlabel = \"{l}\"\n");
+    }
+    for a in 1..=areas {
+        t += &format!("[[areas]]\nid = \"{a}\"\ntitle = \"Område {a}\"\n");
+        for g in 1..=goals {
+            t += &format!("[[areas.goals]]\nid = \"{a}.{g}\"\ntext = \"Mål {a}.{g} ska nås.\"\n");
+        }
+    }
+    t
+}
+
 /// Reads the JSON output of a merge.
 pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
