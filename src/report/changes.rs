@@ -9,12 +9,14 @@
 //! * a block at the end of `Sammanfattning`: counts per kind and the lists
 //!   "försämrade mål" and "fortsatt ej påbörjade mål".
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Color, Workbook, Worksheet, XlsxError};
 
 use super::print::{setup, Page};
 use super::{fit_height, header_row, split_for_cells, Styles};
-use crate::merge::Consolidation;
-use crate::plan::Plan;
+use crate::merge::{Consolidation, GoalRow};
+use crate::plan::{GoalId, Plan};
 use crate::rounds::{Change, Comparison, Transition};
 
 /// Name of the sheet of changes per goal × region.
@@ -84,12 +86,15 @@ fn changes_sheet(
     let widths = [16.0, 7.0, 40.0, 9.0, 18.0, 16.0, 12.0, 12.0, 60.0, 60.0];
     header_row(ws, HEAD, &names, &widths, &s.header)?;
     let mut row = HEAD + 1;
+    // Goals by id, once: a change names its goal, and there may be a
+    // change for every goal × respondent.
+    let goals: HashMap<&GoalId, &GoalRow> = c.goals.iter().map(|g| (&g.id, g)).collect();
     for ch in cmp
         .changes
         .iter()
         .filter(|ch| ch.kind != Transition::Unchanged)
     {
-        row = change_rows(ws, row, c, ch, s)?;
+        row = change_rows(ws, row, goals.get(&ch.goal).copied(), ch, s)?;
     }
     ws.autofilter(HEAD, 0, row.saturating_sub(1).max(HEAD), 9)?;
     ws.set_freeze_panes(HEAD + 1, 4)?;
@@ -137,11 +142,10 @@ fn intro(cmp: &Comparison) -> String {
 fn change_rows(
     ws: &mut Worksheet,
     mut row: u32,
-    c: &Consolidation,
+    goal: Option<&GoalRow>,
     ch: &Change,
     s: &Styles,
 ) -> Result<u32, XlsxError> {
-    let goal = c.goals.iter().find(|g| g.id == ch.goal);
     let area = goal
         .map(|g| format!("{} {}", g.area_id, g.area))
         .unwrap_or_default();

@@ -326,11 +326,21 @@ impl<'a> Doc<'a> {
 
 /// Who answered and when: `RJH (sparad 2024-04-10), …`; who did not.
 fn answers_sentence(plan: &Plan, c: &Consolidation) -> String {
+    // Save times of the merged returns, gathered once (not a scan of every
+    // source per respondent: quadratic with thousands of them).
+    let mut times: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for s in c
+        .sources
+        .iter()
+        .filter(|s| s.status == SourceStatus::Merged)
+    {
+        if let (Some(r), Some(t)) = (s.region.as_deref(), s.time.as_deref()) {
+            times.entry(r).or_insert(t);
+        }
+    }
     let saved = |code: &str| {
-        c.sources
-            .iter()
-            .find(|s| s.status == SourceStatus::Merged && s.region.as_deref() == Some(code))
-            .and_then(|s| s.time.as_deref())
+        times
+            .get(code)
             .map(|t| format!(" (sparad {})", t.get(..10).unwrap_or(t)))
             .unwrap_or_default()
     };

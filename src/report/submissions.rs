@@ -3,6 +3,8 @@
 //! per respondent with nothing received, in plan order; `samla status`
 //! prints the same rows on the terminal.
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Color, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
@@ -10,7 +12,7 @@ use super::print::{setup, Page};
 use super::{header_row, split_for_cells, Styles};
 
 use crate::history::findings_per_file;
-use crate::merge::{Consolidation, SourceStatus};
+use crate::merge::{Consolidation, Source, SourceStatus};
 use crate::plan::{Plan, Respondent};
 
 /// Name of the sheet.
@@ -92,13 +94,17 @@ pub fn rows(plan: &Plan, c: &Consolidation) -> Vec<SubmissionRow> {
         findings: per_file.get(s.file.as_str()).copied().unwrap_or(0),
         saved: s.time.clone(),
     };
+    // Sources by respondent, gathered once: a scan of every source per
+    // respondent is quadratic, seconds with thousands of respondents.
+    let mut by_code: HashMap<&str, Vec<&Source>> = HashMap::new();
+    for s in &c.sources {
+        if let Some(r) = s.region.as_deref() {
+            by_code.entry(r).or_default().push(s);
+        }
+    }
     for who in Respondent::all(plan) {
         let (code, name) = (&who.code(plan).0, who.name(plan));
-        let mine: Vec<_> = c
-            .sources
-            .iter()
-            .filter(|s| s.region.as_deref() == Some(code.as_str()))
-            .collect();
+        let mine = by_code.remove(code.as_str()).unwrap_or_default();
         let before = out.len();
         for status in [
             SourceStatus::Merged,
