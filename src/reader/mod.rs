@@ -474,15 +474,8 @@ macro_rules! streamed_source {
                     .map_err(|e| parse_error(&e.to_string()))?
                 {
                     let (row, col) = cell.get_position();
-                    if let Some((text, kind)) = text_of_ref(cell.get_value()) {
-                        if !f(RawCell {
-                            row,
-                            col,
-                            text,
-                            kind,
-                        }) {
-                            break;
-                        }
+                    if !emit(f, row, col, text_of_ref(cell.get_value())) {
+                        break;
                     }
                 }
                 Ok(())
@@ -514,16 +507,8 @@ where
             .map_err(|e| parse_error(&e.to_string()))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         for (r, c, v) in range.used_cells() {
-            let (row, col) = (r0 + r as u32, c0 + c as u32);
-            if let Some((text, kind)) = text_of(v) {
-                if !f(RawCell {
-                    row,
-                    col,
-                    text,
-                    kind,
-                }) {
-                    break;
-                }
+            if !emit(f, r0 + r as u32, c0 + c as u32, text_of(v)) {
+                break;
             }
         }
         Ok(())
@@ -577,6 +562,25 @@ fn date_text(serial: f64) -> String {
             secs / 3600,
             (secs / 60) % 60
         )
+    }
+}
+
+/// Hands a cell that holds something to `f`; returns whether `f` wants
+/// more cells (an empty cell is skipped and reading goes on).
+fn emit(
+    f: &mut dyn FnMut(RawCell) -> bool,
+    row: u32,
+    col: u32,
+    value: Option<(String, CellKind)>,
+) -> bool {
+    match value {
+        Some((text, kind)) => f(RawCell {
+            row,
+            col,
+            text,
+            kind,
+        }),
+        None => true,
     }
 }
 
