@@ -78,12 +78,15 @@ fn changes_sheet(
         "Förändringar {} → {} – {}",
         cmp.previous.period, plan.period, plan.title
     );
-    ws.write_string_with_format(0, 0, &title, &s.title)?;
-    ws.set_row_height(0, fit_height(&[(&title, 100.0)]) * 1.4)?;
-    ws.write_string(1, 0, intro(cmp))?;
+    let widths = [16.0, 7.0, 40.0, 9.0, 18.0, 16.0, 12.0, 12.0, 60.0, 60.0];
+    // Title and introduction across the table's columns, with the height
+    // their wrapped lines need (in one narrow cell they were cut in print).
+    let big = super::print::Cell::new("", 0.0).bold().size(14.0);
+    super::text_line(ws, 0, &title, &widths, &s.title, big)?;
+    let body = super::print::Cell::new("", 0.0);
+    super::text_line(ws, 1, &intro(cmp), &widths, &s.note, body)?;
     let names = headers(plan, cmp);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let widths = [16.0, 7.0, 40.0, 9.0, 18.0, 16.0, 12.0, 12.0, 60.0, 60.0];
     header_row(ws, HEAD, &names, &widths, &s.header)?;
     let mut row = HEAD + 1;
     // Goals by id, once: a change names its goal, and there may be a

@@ -170,10 +170,12 @@ pub fn add_sheet(wb: &mut Workbook, plan: &Plan, c: &Consolidation) -> Result<()
 fn sheet(ws: &mut Worksheet, plan: &Plan, c: &Consolidation) -> Result<(), XlsxError> {
     let s = Styles::new();
     ws.set_name(SHEET)?;
+    let widths = [10.0, 30.0, 16.0, 22.0, 50.0, 11.0, 22.0];
     let title = format!("Inlämningar – {} – uppföljning {}", plan.title, plan.period);
-    ws.write_string_with_format(0, 0, &title, &s.title)?;
-    // The title wraps: give its row the height it needs over the table's width.
-    ws.set_row_height(0, super::fit_height(&[(&title, 100.0)]) * 1.4)?;
+    // Across the table's columns, with the height its wrapped lines need
+    // (in one narrow cell it was cut in print).
+    let big = super::print::Cell::new("", 0.0).bold().size(14.0);
+    super::text_line(ws, 0, &title, &widths, &s.title, big)?;
     let since = c
         .over_time
         .since_last_run
@@ -188,8 +190,14 @@ fn sheet(ws: &mut Worksheet, plan: &Plan, c: &Consolidation) -> Result<(), XlsxE
                 + "."
         })
         .unwrap_or_else(|| "Första körningen i den här utdatamappen.".to_string());
-    ws.write_string(1, 0, since)?;
-    let widths = [10.0, 30.0, 16.0, 22.0, 50.0, 11.0, 22.0];
+    super::text_line(
+        ws,
+        1,
+        &since,
+        &widths,
+        &s.note,
+        super::print::Cell::new("", 0.0),
+    )?;
     header_row(ws, HEAD, &HEADERS, &widths, &s.header)?;
     let rows = rows(plan, c);
     for (i, r) in rows.iter().enumerate() {
