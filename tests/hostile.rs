@@ -497,6 +497,12 @@ fn a_rating_or_comment_computed_by_a_formula_is_a_finding() {
         &comment,
         &format!("Kommentaren i cellen {comment} räknas fram med formeln =\"Screening införd \"&\"för två årskullar\"; det sparade resultatet \"Screening införd för två årskullar\" har förts in. Kontrollera det och skriv in värdet som text i stället för en formel."),
     );
+    // Each names the goal of its row.
+    let goals: Vec<Option<&str>> = f
+        .iter()
+        .map(|x| x.goal.as_ref().map(|g| g.0.as_str()))
+        .collect();
+    assert_eq!(&goals[..2], [Some("1.1"), Some("1.2")]);
     assert_eq!(written(&sub, "1.1").as_deref(), Some("U"));
     // The same from LibreOffice's format.
     let sub = read_ok("rvn-formler.ods", &book.to_ods());

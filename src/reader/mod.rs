@@ -259,6 +259,8 @@ pub struct Doubt {
     pub cell: Option<CellRef>,
     /// Swedish: what was found, what was done with it, what to do.
     pub message: String,
+    /// The goal whose row the cell is on, as written there, when known.
+    pub goal: Option<String>,
 }
 
 impl Doubt {
@@ -268,6 +270,7 @@ impl Doubt {
             sheet: Some(sheet.to_string()),
             cell: Some(at),
             message,
+            goal: None,
         }
     }
 
@@ -277,7 +280,14 @@ impl Doubt {
             sheet: None,
             cell: None,
             message,
+            goal: None,
         }
+    }
+
+    /// The same doubt, on the row of goal `id` (as written in the file).
+    pub(crate) fn on_goal(mut self, id: Option<&str>) -> Doubt {
+        self.goal = id.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
+        self
     }
 
     /// The finding for the return read from `file`.
@@ -287,7 +297,11 @@ impl Doubt {
             (Some(s), None) => Location::sheet(file, s),
             _ => Location::file(file),
         };
-        Finding::new(self.code, format!("{}.", self.message)).at(at)
+        let f = Finding::new(self.code, format!("{}.", self.message)).at(at);
+        match &self.goal {
+            Some(g) => f.goal(g.clone()),
+            None => f,
+        }
     }
 }
 
@@ -403,12 +417,13 @@ fn formula_doubts(raw: &RawReturn, formulas: BTreeMap<CellRef, String>) -> Vec<D
         return Vec::new();
     };
     let cells = sheet.rows.iter().flat_map(|r| {
+        let goal = r.goal_id.as_ref().map(|g| g.text.as_str());
         [(&r.rating, "Bedömningen"), (&r.comment, "Kommentaren")]
             .into_iter()
-            .filter_map(|(c, what)| Some((c.as_ref()?, what)))
+            .filter_map(move |(c, what)| Some((c.as_ref()?, what, goal)))
     });
     cells
-        .filter_map(|(c, what)| {
+        .filter_map(|(c, what, goal)| {
             let at = CellRef::new(c.row, c.col);
             // ODF writes `of:=…`; show every formula as Excel does, `=…`.
             let f = formulas.get(&at)?;
@@ -421,7 +436,8 @@ fn formula_doubts(raw: &RawReturn, formulas: BTreeMap<CellRef, String>) -> Vec<D
                     "{what} i cellen {at} räknas fram med formeln ={f}; det sparade resultatet \"{}\" har förts in. Kontrollera det och skriv in värdet som text i stället för en formel",
                     c.text
                 ),
-            ))
+            )
+            .on_goal(goal))
         })
         .collect()
 }
