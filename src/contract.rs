@@ -177,38 +177,62 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
+/// The folded forms of the constant header names [`classify_header`]
+/// compares with, folded once: it runs for every short text cell near the
+/// top of every sheet of every return.
+struct Folded {
+    previous: String,
+    previous_rating: String,
+    previous_comment: String,
+    goal_id: String,
+    goal: String,
+    rating: String,
+    responsible: String,
+    schedule: String,
+    area: String,
+}
+
+static FOLDED: std::sync::LazyLock<Folded> = std::sync::LazyLock::new(|| Folded {
+    previous: fold(header::PREVIOUS),
+    previous_rating: fold("bedömning"),
+    previous_comment: fold("kommentar"),
+    goal_id: fold(header::GOAL_ID),
+    goal: fold(header::GOAL),
+    rating: fold(header::RATING),
+    responsible: fold(header::RESPONSIBLE),
+    schedule: fold(header::SCHEDULE),
+    area: fold(header::AREA),
+});
+
 /// Which answer column a header names, if any. Recognised loosely, so a
 /// hand-made copy of the template (`Målnr`, `Nuläge`) is still read.
 pub fn classify_header(text: &str) -> Option<header::Column> {
     use header::Column as H;
+    let k = &*FOLDED;
     let f = fold(text);
-    let is = |h: &str| f == fold(h);
-    if f.starts_with(&fold(header::PREVIOUS)) {
+    if f.starts_with(&k.previous) {
         // Before the rating and comment: "Förra omgången (2022): bedömning"
         // must never be taken for this round's rating.
-        if f.ends_with(&fold("bedömning")) {
+        if f.ends_with(&k.previous_rating) {
             Some(H::PreviousRating)
-        } else if f.ends_with(&fold("kommentar")) {
+        } else if f.ends_with(&k.previous_comment) {
             Some(H::PreviousComment)
         } else {
             None
         }
-    } else if is(header::GOAL_ID) || f == "id" || f == "målnr" || f == "nr" {
+    } else if f == k.goal_id || f == "id" || f == "målnr" || f == "nr" {
         Some(H::GoalId)
-    } else if is(header::GOAL) || f == "måltext" {
+    } else if f == k.goal || f == "måltext" {
         Some(H::Goal)
-    } else if f.starts_with(&fold(header::RATING))
-        || f.starts_with("uppföljning")
-        || f.starts_with("nivå")
-    {
+    } else if f.starts_with(&k.rating) || f.starts_with("uppföljning") || f.starts_with("nivå") {
         Some(H::Rating)
     } else if f.starts_with("kommentar") || f.starts_with("nuläge") {
         Some(H::Comment)
-    } else if is(header::RESPONSIBLE) {
+    } else if f == k.responsible {
         Some(H::Responsible)
-    } else if is(header::SCHEDULE) {
+    } else if f == k.schedule {
         Some(H::Schedule)
-    } else if f.starts_with(&fold(header::AREA)) {
+    } else if f.starts_with(&k.area) {
         Some(H::Area)
     } else {
         None
