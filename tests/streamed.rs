@@ -117,3 +117,88 @@ fn svar_sheet_streamed_has_every_row_once_in_order_with_all_answers() {
         &xml[at..end]
     );
 }
+
+/// Each `<row>`'s number and stored height (`ht` with `customHeight="1"`),
+/// in document order.
+fn row_heights(xml: &str) -> Vec<(u32, Option<f64>)> {
+    xml.match_indices("<row r=\"")
+        .map(|(i, _)| {
+            let tag = &xml[i..i + xml[i..].find('>').unwrap()];
+            let attr = |name: &str| {
+                let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+                Some(&tag[at..at + tag[at..].find('"')?])
+            };
+            let r = attr("r").unwrap().parse().unwrap();
+            let ht = attr("ht").filter(|_| attr("customHeight") == Some("1"));
+            (r, ht.map(|h| h.parse().unwrap()))
+        })
+        .collect()
+}
+
+/// Checks a streamed sheet's rows against the heights their cells need
+/// (`need(cells)`, from row 2 on): every row once, in order, each with its
+/// own height (not a neighbour's), then the blank row that flushes the
+/// last one, at the default height, which the sheet keeps.
+fn assert_streamed_heights(
+    xlsx: &std::path::Path,
+    part_name: &str,
+    sheet_name: &str,
+    need: &dyn Fn(&[String]) -> f64,
+) {
+    let xml = part(xlsx, part_name);
+    let rows = row_heights(&xml);
+    let cells = sheet(xlsx, sheet_name);
+    let data = cells.iter().filter(|r| r.iter().any(|c| !c.is_empty()));
+    assert_eq!(
+        rows.len(),
+        data.count() + 1,
+        "{sheet_name}: one row per line and the blank one"
+    );
+    for (i, (r, ht)) in rows.iter().enumerate() {
+        assert_eq!(*r as usize, i + 1, "{sheet_name}: rows out of order");
+        if i == 0 || i + 1 == rows.len() {
+            continue;
+        }
+        let want = (need(&cells[i]) * 4.0 / 3.0).round() * 0.75;
+        assert_eq!(*ht, Some(want), "{sheet_name}: row {r}: {:?}", cells[i]);
+    }
+    assert_eq!(
+        rows.last().unwrap().1,
+        None,
+        "{sheet_name}: the blank row has a height"
+    );
+    let format_pr = &xml[xml.find("<sheetFormatPr").unwrap()..];
+    let format_pr = &format_pr[..format_pr.find('>').unwrap()];
+    assert!(
+        format_pr.contains("defaultRowHeight=\"12.75\"") && !format_pr.contains("customHeight"),
+        "{sheet_name}: the default row height is not restored: {format_pr}"
+    );
+}
+
+#[test]
+fn streamed_rows_of_svar_and_avvikelser_each_keep_their_own_height() {
+    use samla::report::print::{fit, Cell};
+    let w = Dir::new();
+    let out = w.join("out");
+    let done = demo_merge(&w, &out, &[]);
+    assert!(out.join("avvikelser.xlsx").exists(), "{done:?}");
+    assert_streamed_heights(
+        &out.join("sammanstallning.xlsx"),
+        "xl/worksheets/sheet2.xml",
+        "Svar",
+        &|c| samla::report::fit_height(&[(&c[0], 18.0), (&c[4], 90.0)]),
+    );
+    let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
+    assert_streamed_heights(
+        &out.join("avvikelser.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        "Avvikelser",
+        &|c| {
+            fit(&c
+                .iter()
+                .zip(widths)
+                .map(|(t, w)| Cell::new(t, w))
+                .collect::<Vec<_>>())
+        },
+    );
+}

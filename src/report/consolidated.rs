@@ -21,7 +21,9 @@ use rust_xlsxwriter::{
     ChartSolidFill, ChartType, Color, DocProperties, Format, Worksheet, XlsxError,
 };
 
-use super::print::{merged, setup, split_for_print, Cell, Page, MAX_ROW_HEIGHT};
+use super::print::{
+    end_stream, merged, setup, split_for_print, streamed_row_height, Cell, Page, MAX_ROW_HEIGHT,
+};
 use super::{fit_height, header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::merge::{bucket, Consolidation, GoalRow};
@@ -62,7 +64,7 @@ pub fn workbook(
         let mut ws = crate::report::print::worksheet();
         build(&mut ws).map(|()| ws)
     };
-    let mut svar = wb.new_worksheet_with_constant_memory()?;
+    let mut svar = super::print::streamed_worksheet(&mut wb)?;
     let (first, (svar_built, (summ, srcs))) = rayon::join(
         || {
             sheet(&|ws| {
@@ -365,7 +367,7 @@ fn answers(
     for g in &c.goals {
         row = goal_answers(ws, row, plan, g, &order, &formats, s)?;
     }
-    flush_last_row(ws, row)?;
+    end_stream(ws, row)?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
     setup(
@@ -437,26 +439,12 @@ fn goal_answers(
                 ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
             }
             let part = parts.get(i).copied().unwrap_or("");
-            ws.set_row_height(row, area_h.max(fit_height(&[(part, 90.0)])))?;
             ws.write_string_with_format(row, 4, part, &s.wrap)?;
+            streamed_row_height(ws, area_h.max(fit_height(&[(part, 90.0)])));
             row += 1;
         }
     }
     Ok(row)
-}
-
-/// rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
-/// twice when it has a custom height (Excel then reports the file as
-/// damaged); a blank cell on the row after it (formatted, or it would not
-/// be written; the format shows nothing) has the last answer flushed like
-/// every other row.
-fn flush_last_row(ws: &mut Worksheet, row: u32) -> Result<(), XlsxError> {
-    ws.write_blank(
-        row,
-        0,
-        &super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top),
-    )?;
-    Ok(())
 }
 
 /// The columns of `Sammanfattning`: goal id, name, one per count.

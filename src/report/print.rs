@@ -318,6 +318,51 @@ pub fn worksheet() -> Worksheet {
     ws
 }
 
+/// A worksheet of `wb` written as a stream: rust_xlsxwriter's constant-memory
+/// mode flushes each row to a temporary file (inline strings) once a later
+/// row is written. It has the same default style as [`workbook`]'s sheets
+/// (the library gives such a sheet its own defaults), so that
+/// [`streamed_row_height`] and [`end_stream`] know the default row height.
+pub fn streamed_worksheet(wb: &mut Workbook) -> Result<Worksheet, XlsxError> {
+    let mut ws = wb.new_worksheet_with_constant_memory()?;
+    ws.set_default_format(&base(), DEFAULT_ROW_PX, DEFAULT_COL_PX)?;
+    Ok(ws)
+}
+
+/// Gives the row just written to a [`streamed_worksheet`] its height (points),
+/// without storing it. Call it after the row's cells and before the next
+/// row's: the row is flushed when the next one starts.
+///
+/// Why not `set_row_height`: rust_xlsxwriter 0.102 (the newest) keeps every
+/// row's options in constant-memory mode too, about 640 bytes a row (a whole
+/// `Format` each), 171 MiB for `Svar` at 5,000 returns. A row without options
+/// is written with the sheet's default height when that differs from the
+/// original one, as `ht` and `customHeight` exactly like a stored height,
+/// and the default is read when the row is flushed. So the default is set
+/// to each row's height in turn, and [`end_stream`] restores it. The tests
+/// read the heights back from the file (golden dumps, tests/streamed.rs).
+pub fn streamed_row_height(ws: &mut Worksheet, height: f64) {
+    ws.set_default_row_height(height.min(MAX_ROW_HEIGHT));
+}
+
+/// Ends a [`streamed_worksheet`] whose last row was `next_row - 1`: flushes
+/// that row with its height and restores the sheet's default row height.
+///
+/// rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
+/// twice when it has a custom height (Excel then reports the file as
+/// damaged); a blank cell on the row after it (formatted, or it would not
+/// be written; the format shows nothing) has the last row flushed like
+/// every other row, and that blank row keeps the default height.
+pub fn end_stream(ws: &mut Worksheet, next_row: u32) -> Result<(), XlsxError> {
+    ws.write_blank(
+        next_row,
+        0,
+        &base().set_align(rust_xlsxwriter::FormatAlign::Top),
+    )?;
+    ws.set_default_row_height_pixels(DEFAULT_ROW_PX);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
