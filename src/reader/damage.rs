@@ -12,7 +12,7 @@ use std::io::{BufReader, Cursor, Read, Seek, Write};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{Doubt, ReadFailure};
+use super::{prescan, Doubt, ReadFailure};
 use crate::finding::{CellRef, FindingCode};
 
 /// Where in a part a cell's element is, and what it held.
@@ -32,7 +32,7 @@ enum Value {
 }
 
 /// What the scan of one sheet part found.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct PartScan {
     /// Byte ranges of `<c>` elements to blank, with their cells.
     blank: Vec<(u64, u64, CellRef)>,
@@ -42,6 +42,7 @@ pub(crate) struct PartScan {
     pub formulas: BTreeMap<CellRef, String>,
 }
 
+#[derive(Clone)]
 enum Problem {
     BadIndex(String),
     Duplicate(Value, Value),
@@ -59,12 +60,19 @@ struct Open {
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    super::prescan::attr(e, name)
+    prescan::attr(e, name)
 }
 
 /// Scans one sheet part: every cell's position (as calamine computes it),
 /// its shared-string index against `strings` entries, duplicates, formulas.
-pub(crate) fn scan_part<R: Read>(xml: R, strings: u64) -> PartScan {
+/// With `refs` (the part's name), also checks its references as
+/// [`prescan::xlsx_part`] does, in the same pass: the part is inflated and
+/// parsed once for both.
+pub(crate) fn scan_part<R: Read>(
+    xml: R,
+    strings: u64,
+    refs: Option<&str>,
+) -> Result<PartScan, ReadFailure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
     let mut scan = PartScan::default();
     let mut seen: HashMap<CellRef, Seen> = HashMap::new();
@@ -77,6 +85,9 @@ pub(crate) fn scan_part<R: Read>(xml: R, strings: u64) -> PartScan {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
+        if let (Some(part), Event::Start(e) | Event::Empty(e)) = (refs, &ev) {
+            prescan::refs(part, e)?;
+        }
         match ev {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
                 if let Some(r) = attr(&e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
@@ -137,7 +148,7 @@ pub(crate) fn scan_part<R: Read>(xml: R, strings: u64) -> PartScan {
         }
         buf.clear();
     }
-    scan
+    Ok(scan)
 }
 
 fn push_text(open: Option<&mut Open>, text: &str) {

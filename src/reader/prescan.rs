@@ -60,6 +60,12 @@ pub(crate) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .map(|v| v.into_owned())
 }
 
+/// Whether the references of a package part are checked: the
+/// SpreadsheetML parts calamine may parse (the shared strings have none).
+pub(crate) fn has_refs(part: &str) -> bool {
+    part.starts_with("xl/") && part.ends_with(".xml") && part != "xl/sharedStrings.xml"
+}
+
 /// Checks every cell reference of one SpreadsheetML part that calamine
 /// parses (`<row r>`, `<c r>`, and `ref` of dimension, mergeCell, shared
 /// formula, hyperlink and table): its parser overflows past u32.
@@ -67,44 +73,34 @@ pub(crate) fn xlsx_part<R: Read>(part: &str, xml: R) -> Result<(), ReadFailure> 
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
     let mut buf = Vec::new();
     loop {
-        let e = match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) => e,
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => refs(part, &e)?,
             Ok(Event::Eof) | Err(_) => return Ok(()),
-            _ => {
-                buf.clear();
-                continue;
-            }
-        };
-        match e.local_name().as_ref() {
-            "row" => {
-                if let Some(r) = attr(&e, "r").filter(|r| parse_a1(r, true).is_none()) {
-                    return Err(damaged(part, "radnumret", &r));
-                }
-            }
-            "c" => {
-                if let Some(r) = attr(&e, "r").filter(|r| parse_a1(r, false).is_none()) {
-                    return Err(damaged(part, "cellreferensen", &r));
-                }
-            }
-            "dimension" | "mergeCell" | "f" | "hyperlink" | "table" => {
-                if let Some(r) = attr(&e, "ref").filter(|r| !valid_range(r)) {
-                    return Err(damaged(part, "området", &r));
-                }
-            }
             _ => {}
         }
         buf.clear();
     }
 }
 
-/// Checks the SpreadsheetML parts of an `.xlsx`/`.xlsm` package.
-pub(crate) fn xlsx<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Result<(), ReadFailure> {
-    for i in 0..zip.len() {
-        let Ok(entry) = zip.by_index(i) else { continue };
-        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        if name.starts_with("xl/") && name.ends_with(".xml") && name != "xl/sharedStrings.xml" {
-            xlsx_part(&name, entry)?;
+/// Checks the references of one element of `part` (see [`xlsx_part`]).
+pub(crate) fn refs(part: &str, e: &BytesStart<'_>) -> Result<(), ReadFailure> {
+    match e.local_name().as_ref() {
+        "row" => {
+            if let Some(r) = attr(e, "r").filter(|r| parse_a1(r, true).is_none()) {
+                return Err(damaged(part, "radnumret", &r));
+            }
         }
+        "c" => {
+            if let Some(r) = attr(e, "r").filter(|r| parse_a1(r, false).is_none()) {
+                return Err(damaged(part, "cellreferensen", &r));
+            }
+        }
+        "dimension" | "mergeCell" | "f" | "hyperlink" | "table" => {
+            if let Some(r) = attr(e, "ref").filter(|r| !valid_range(r)) {
+                return Err(damaged(part, "området", &r));
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! it: encrypted only when it really is, a CSV or text file called what it
 //! is, a name that says another format noted, duplicate zip parts refused.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read, Seek};
 
 use super::{damage, prescan, props, DocProperties, Doubt, Format, Limits, ReadFailure};
@@ -149,10 +149,7 @@ fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
     }
     let mut sniffed = Sniffed::new(format, props::from_zip(&mut zip, format == Format::Ods));
     match format {
-        Format::Xlsx => {
-            prescan::xlsx(&mut zip)?;
-            xlsx_cells(&mut zip, bytes, &mut sniffed)?;
-        }
+        Format::Xlsx => xlsx_cells(&mut zip, bytes, &mut sniffed)?,
         Format::Ods => prescan::ods(&mut zip, limits)?,
         Format::Xlsb | Format::Xls => {}
     }
@@ -253,20 +250,24 @@ fn entries<R: Read + Seek>(
     })
 }
 
-/// Scans the sheets of an `.xlsx` for cells calamine would guess about,
-/// blanks them in a copy of the package and records them as doubts.
+/// Checks the references of an `.xlsx`'s parts, scans its sheets for
+/// cells calamine would guess about, blanks them in a copy of the package
+/// and records them as doubts.
 fn xlsx_cells<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
     sniffed: &mut Sniffed,
 ) -> Result<(), ReadFailure> {
     let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
-    let mut scans = Vec::new();
-    for (name, part) in damage::sheet_parts(zip) {
-        if let Ok(entry) = zip.by_name(&part) {
-            scans.push((name, part, damage::scan_part(entry, strings)));
-        }
-    }
+    let sheets = damage::sheet_parts(zip);
+    let scanned = scan_parts(zip, &sheets, strings)?;
+    let scans: Vec<(String, String, &damage::PartScan)> = sheets
+        .into_iter()
+        .filter_map(|(name, part)| {
+            let scan = scanned.get(&part)?;
+            Some((name, part, scan))
+        })
+        .collect();
     let wanted: BTreeSet<u64> = scans.iter().flat_map(|(_, _, s)| s.wanted()).collect();
     let texts = if wanted.is_empty() {
         BTreeMap::new()
@@ -279,12 +280,37 @@ fn xlsx_cells<R: Read + Seek>(
         if !scan.blanks().is_empty() {
             blank.insert(part, scan.blanks().to_vec());
         }
-        sniffed.formulas.insert(name, scan.formulas);
+        sniffed.formulas.insert(name, scan.formulas.clone());
     }
     if !blank.is_empty() {
         sniffed.patched = Some(damage::blank_cells(bytes, &blank)?);
     }
     Ok(())
+}
+
+/// Reads every part once, in the package's order: checks the references
+/// of the SpreadsheetML parts ([`prescan`]; the first bad one refuses the
+/// file) and scans the sheet parts among `sheets` ([`damage`]), both in
+/// one pass where a part is both. Returns the scans by part.
+fn scan_parts<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    sheets: &[(String, String)],
+    strings: u64,
+) -> Result<HashMap<String, damage::PartScan>, ReadFailure> {
+    let sheet_parts: HashSet<&str> = sheets.iter().map(|(_, p)| p.as_str()).collect();
+    let mut scans = HashMap::new();
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index(i) else { continue };
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let refs = prescan::has_refs(&name).then_some(name.as_str());
+        if sheet_parts.contains(name.as_str()) {
+            let scan = damage::scan_part(entry, strings, refs)?;
+            scans.insert(name, scan);
+        } else if let Some(part) = refs {
+            prescan::xlsx_part(part, entry)?;
+        }
+    }
+    Ok(scans)
 }
 
 /// The `count`/`uniqueCount` a shared-string table declares: calamine
