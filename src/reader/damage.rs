@@ -321,7 +321,8 @@ pub(crate) fn blank_cells(
             at = end;
         }
         patched.extend_from_slice(&xml[at..]);
-        let opts = zip::write::SimpleFileOptions::default();
+        // As the part was: deflated in the file, stored in a stored copy.
+        let opts = zip::write::SimpleFileOptions::default().compression_method(entry.compression());
         out.start_file(name.as_str(), opts)
             .map_err(|e| failed(&e))?;
         out.write_all(&patched).map_err(|e| failed(&e))?;

@@ -4,7 +4,7 @@
 //! is, a name that says another format noted, duplicate zip parts refused.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::{Cursor, Read, Seek};
+use std::io::{Cursor, Read, Seek, Write};
 
 use super::{damage, prescan, props, DocProperties, Doubt, Format, Limits, ReadFailure};
 use crate::finding::{CellRef, FindingCode};
@@ -18,7 +18,8 @@ pub(crate) struct Sniffed {
     pub properties: DocProperties,
     /// Findings-to-be about the file and its cells.
     pub doubts: Vec<Doubt>,
-    /// The package with doubtful cells blanked, when there were any.
+    /// The package calamine reads when it is not the file's bytes: with
+    /// its parts stored uncompressed, and/or with doubtful cells blanked.
     pub patched: Option<Vec<u8>>,
     /// `.xlsx` formulas by sheet and cell.
     pub formulas: BTreeMap<String, BTreeMap<CellRef, String>>,
@@ -137,9 +138,32 @@ fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
             "filen är skadad: arkivet har två delar med samma namn ({name}), så det går inte att veta vilken som gäller. Öppna filen i Excel, spara om den och skicka igen"
         )));
     }
-    let format = entries(&mut zip, limits)?;
+    let (format, total) = entries(&mut zip, limits)?;
+    // The checks below and calamine each read the parts again; a small,
+    // sound package is inflated once, and all of them read the copy.
+    if let Some(stored) = stored_copy(&mut zip, total) {
+        let copy = zip::ZipArchive::new(Cursor::new(stored.as_slice()));
+        if let Ok(mut copy) = copy {
+            let mut sniffed = parts(&mut copy, &stored, format, limits)?;
+            if sniffed.patched.is_none() {
+                sniffed.patched = Some(stored);
+            }
+            return Ok(sniffed);
+        }
+    }
+    parts(&mut zip, bytes, format, limits)
+}
+
+/// The checks of a package's parts, by format; `bytes` is the package
+/// `zip` reads.
+fn parts<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<Sniffed, ReadFailure> {
     if let Ok(i) = zip.index_for_name("xl/sharedStrings.xml").ok_or(()) {
-        let declared = declared_shared_strings(&mut zip, i);
+        let declared = declared_shared_strings(zip, i);
         if declared > limits.max_shared_strings {
             return Err(ReadFailure::limit(format!(
                 "tabellen över delade texter anger {declared} poster, gränsen är {}",
@@ -147,13 +171,59 @@ fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
             )));
         }
     }
-    let mut sniffed = Sniffed::new(format, props::from_zip(&mut zip, format == Format::Ods));
+    let mut sniffed = Sniffed::new(format, props::from_zip(zip, format == Format::Ods));
     match format {
-        Format::Xlsx => xlsx_cells(&mut zip, bytes, &mut sniffed)?,
-        Format::Ods => prescan::ods(&mut zip, limits)?,
+        Format::Xlsx => xlsx_cells(zip, bytes, &mut sniffed)?,
+        Format::Ods => prescan::ods(zip, limits)?,
         Format::Xlsb | Format::Xls => {}
     }
     Ok(sniffed)
+}
+
+/// Declared unpacked bytes of a package up to which it is inflated once
+/// into memory ([`stored_copy`]); a real return is about 70 KB.
+const STORED_COPY_MAX: u64 = 8 << 20;
+
+/// The package with every part inflated once and stored uncompressed, in
+/// the same order and with the same names, so that the scans and calamine
+/// read parts without inflating them again. Only for a package whose
+/// declared total is small (checked by [`entries`] and against
+/// [`STORED_COPY_MAX`] before anything is allocated) and whose every part
+/// inflates to exactly its declared size with a correct checksum, under a
+/// plain ASCII name. None otherwise: such a file is read as it is, so what
+/// is said about a damaged or hostile file does not change.
+fn stored_copy(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Vec<u8>> {
+    use zip::write::SimpleFileOptions;
+    if total > STORED_COPY_MAX {
+        return None;
+    }
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    // Each entry adds two headers with its name: about 100 bytes.
+    let room = total as usize + 128 * zip.len() + 64;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room)));
+    let mut data = Vec::new();
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).ok()?;
+        let name = entry.name().ok()?.into_owned();
+        if !name.is_ascii() {
+            return None;
+        }
+        let (size, dir) = (entry.size(), entry.is_dir());
+        data.clear();
+        // Reading to the end checks the part's CRC; one byte more than
+        // declared shows a part that inflates past its size.
+        entry.take(size + 1).read_to_end(&mut data).ok()?;
+        if data.len() as u64 != size {
+            return None;
+        }
+        if dir {
+            out.add_directory(name, opts).ok()?;
+        } else {
+            out.start_file(name, opts).ok()?;
+            out.write_all(&data).ok()?;
+        }
+    }
+    Some(out.finish().ok()?.into_inner())
 }
 
 /// A name that two entries of the zip's central directory share. The zip
@@ -186,11 +256,12 @@ fn duplicate_name(bytes: &[u8]) -> Option<String> {
     None
 }
 
-/// Checks every entry's sizes and names; returns the package's format.
+/// Checks every entry's sizes and names; returns the package's format and
+/// the declared unpacked size of all its entries.
 fn entries<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     limits: &Limits,
-) -> Result<Format, ReadFailure> {
+) -> Result<(Format, u64), ReadFailure> {
     if zip.len() > limits.max_entries {
         return Err(ReadFailure::limit(format!(
             "arkivet har {} delar, gränsen är {}",
@@ -243,11 +314,12 @@ fn entries<R: Read + Seek>(
             limits.max_sheets
         )));
     }
-    format.ok_or_else(|| {
+    let format = format.ok_or_else(|| {
         ReadFailure::unreadable(
             "zip-filen är inget kalkylblad (ingen arbetsbok i arkivet). Kontrollera att rätt fil skickades",
         )
-    })
+    })?;
+    Ok((format, total))
 }
 
 /// Checks the references of an `.xlsx`'s parts, scans its sheets for
@@ -337,4 +409,70 @@ fn declared_shared_strings<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: 
         }
     }
     max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(bytes: &[u8]) -> zip::ZipArchive<Cursor<&[u8]>> {
+        zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip")
+    }
+
+    fn stored(bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut zip = archive(bytes);
+        let (_, total) = entries(&mut zip, &Limits::default()).expect("sound entries");
+        stored_copy(&mut zip, total)
+    }
+
+    fn parts_of(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, Vec<u8>)> {
+        let mut zip = archive(bytes);
+        (0..zip.len())
+            .map(|i| {
+                let mut e = zip.by_index(i).expect("an entry");
+                let mut data = Vec::new();
+                e.read_to_end(&mut data).expect("readable");
+                let name = e.name().expect("a name").into_owned();
+                (name, e.compression(), data)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_stored_copy_has_the_same_parts_uncompressed() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/inkorg/cancerplan-norr-2022-2024-RJH.xlsx");
+        let bytes = std::fs::read(file).expect("the sample");
+        let copy = stored(&bytes).expect("a real return is copied");
+        let (orig, copied) = (parts_of(&bytes), parts_of(&copy));
+        assert_eq!(orig.len(), copied.len());
+        for ((n1, _, d1), (n2, m2, d2)) in orig.iter().zip(&copied) {
+            assert_eq!((n1, d1), (n2, d2));
+            assert_eq!(*m2, zip::CompressionMethod::Stored, "{n2}");
+        }
+    }
+
+    fn one_part(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file("xl/workbook.xml", opts).unwrap();
+        out.start_file(name, opts).unwrap();
+        out.write_all(data).unwrap();
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_damaged_or_large_package_is_read_as_it_is() {
+        let good = one_part("xl/a.xml", b"<a>hello</a>");
+        assert!(stored(&good).is_some());
+        // The same bytes with one letter changed: its checksum fails.
+        let mut bad = good.clone();
+        let at = bad.windows(5).position(|w| w == b"hello").unwrap();
+        bad[at] = b'j';
+        assert!(stored(&bad).is_none());
+        let big = one_part("xl/a.xml", &vec![b' '; STORED_COPY_MAX as usize + 1]);
+        assert!(stored(&big).is_none());
+        assert!(stored(&one_part("xl/å.xml", b"<a/>")).is_none());
+    }
 }
