@@ -151,8 +151,11 @@ fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
-fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
+/// Whether `s` takes more than `limit` UTF-16 units, as Excel counts. A
+/// character never takes more UTF-16 units than UTF-8 bytes, so a text of
+/// at most `limit` bytes (nearly every one) is not counted.
+fn over_utf16(s: &str, limit: usize) -> bool {
+    s.len() > limit && s.encode_utf16().count() > limit
 }
 
 /// Quotes a value in full: text outside the answers survives only here.

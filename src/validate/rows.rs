@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::{fold, quote, quote_full, utf16_len, GoalAnswer};
+use super::{fold, over_utf16, quote, quote_full, GoalAnswer};
 use crate::contract::header::Column;
 use crate::contract::{classify_header, preamble, ANSWER_SHEET, CELL_LIMIT};
 use crate::finding::{CellRef, Finding, FindingCode as C, Location};
@@ -257,12 +257,7 @@ impl<'a> Check<'a> {
             return;
         };
         let area = self.by_id[goal.id.0.as_str()].0;
-        let known = [
-            format!("{} {}", area.id, area.title),
-            area.title.clone(),
-            area.id.clone(),
-        ];
-        if !known.iter().any(|k| fold(k) == fold(&c.text)) {
+        if !is_area_label(area, &c.text) {
             let f = outside(&c.text)
                 .goal(goal.id.0.clone())
                 .at(self.at(cell_of(c)));
@@ -277,7 +272,7 @@ impl<'a> Check<'a> {
         if c.kind == CellKind::Error {
             return;
         }
-        if utf16_len(&c.text) > CELL_LIMIT {
+        if over_utf16(&c.text, CELL_LIMIT) {
             let f = Finding::new(C::LongComment, format!(
                 "Kommentaren till mål {gid} är {} tecken, mer än en Excel-cell rymmer ({CELL_LIMIT}). Den förs in hel i JSON och delas på flera celler i sammanställningen.",
                 c.text.chars().count()
@@ -297,7 +292,6 @@ impl<'a> Check<'a> {
             .rating
             .as_ref()
             .map_or(CellRef::new(row.row, cols.rating.unwrap_or(3)), cell_of);
-        let loc = self.at(cell);
         ans.rating_cell = Some(cell);
         let as_typed = row
             .rating
@@ -314,9 +308,13 @@ impl<'a> Check<'a> {
         } else {
             rating::parse(as_typed, &self.scale)
         };
-        let codes = codes_or(self.plan);
+        // The location and the codes are text made only for a finding: most
+        // ratings need neither.
+        let (file, sheet) = (self.file, self.sheet);
+        let loc = move || Location::at(file, &sheet.name, cell);
         match parsed {
             Parsed::Blank => {
+                let codes = codes_or(self.plan);
                 let hint = if cols.rating.is_none() {
                     " (kolumnen Bedömning saknas i filen)"
                 } else {
@@ -324,18 +322,18 @@ impl<'a> Check<'a> {
                 };
                 self.push(Finding::new(C::MissingRating, format!(
                     "Bedömning saknas för mål {gid}{hint}. Ange {codes}; lämna cellen blank bara om {} inte kan bedöma målet.", self.code
-                )).goal(gid).at(loc.clone()));
+                )).goal(gid).at(loc()));
                 if ans.comment.is_some() {
                     self.push(Finding::new(C::CommentWithoutRating, format!(
                         "Mål {gid} har en kommentar men ingen bedömning. Ange {codes} om {} kan bedöma målet.", self.code
-                    )).goal(gid).at(loc));
+                    )).goal(gid).at(loc()));
                 }
             }
             Parsed::Invalid => {
                 self.push(Finding::new(C::InvalidRating, format!(
-                    "Bedömningen {} för mål {gid} finns inte i skalan ({}). Skriv en av koderna, t.ex. {codes}.",
-                    quote_full(&written), self.plan.scale_legend()
-                )).goal(gid).at(loc));
+                    "Bedömningen {} för mål {gid} finns inte i skalan ({}). Skriv en av koderna, t.ex. {}.",
+                    quote_full(&written), self.plan.scale_legend(), codes_or(self.plan)
+                )).goal(gid).at(loc()));
             }
             Parsed::Normalised(r) => {
                 self.push(
@@ -347,17 +345,17 @@ impl<'a> Check<'a> {
                         ),
                     )
                     .goal(gid)
-                    .at(loc.clone()),
+                    .at(loc()),
                 );
-                self.accept_rating(r, gid, &loc, ans);
+                self.accept_rating(r, gid, cell, ans);
             }
-            Parsed::Exact(r) => self.accept_rating(r, gid, &loc, ans),
+            Parsed::Exact(r) => self.accept_rating(r, gid, cell, ans),
         }
     }
 
-    fn accept_rating(&mut self, r: Rating, gid: &str, loc: &Location, ans: &mut GoalAnswer) {
+    fn accept_rating(&mut self, r: Rating, gid: &str, cell: CellRef, ans: &mut GoalAnswer) {
         for f in flag_form(&r, gid, &self.code) {
-            self.push(f.at(loc.clone()));
+            self.push(f.at(self.at(cell)));
         }
         ans.rating = Some(r);
     }
@@ -409,12 +407,14 @@ impl<'a> Check<'a> {
 }
 
 /// Whether `text` is how the template (or a hand-made copy) names the area.
+/// Checked for every row: the template's own forms are compared as they
+/// are before anything is folded.
 fn is_area_label(area: &Area, text: &str) -> bool {
-    if text
+    let exact = text
         .strip_prefix(area.id.as_str())
         .and_then(|r| r.strip_prefix(' '))
-        == Some(area.title.as_str())
-    {
+        == Some(area.title.as_str());
+    if exact || text == area.title || text == area.id {
         return true;
     }
     let t = fold(text);
