@@ -22,11 +22,12 @@ use rust_xlsxwriter::{
 };
 
 use super::print::{
-    end_stream, merged, setup, split_for_print, streamed_row_height, Cell, Page, MAX_ROW_HEIGHT,
+    end_stream, merged, print_pieces, setup, split_for_print, streamed_row_height, Cell, Page,
+    MAX_ROW_HEIGHT,
 };
 use super::{fit_height, header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
-use crate::merge::{bucket, Consolidation, GoalRow};
+use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow};
 use crate::plan::Plan;
 
 /// Above this many regions, `Sammanställning` shows distributions, not a
@@ -231,7 +232,7 @@ fn matrix_goal(
             .clone()
             .set_bold()
             .set_background_color(fill(plan, b));
-        let shown = cell.and_then(shown).unwrap_or_default();
+        let shown = cell.and_then(crate::merge::Cell::shown).unwrap_or_default();
         let col = 2 + i as u16;
         if shown.is_empty() {
             ws.write_blank(row, col, &f)?;
@@ -257,14 +258,6 @@ fn matrix_goal(
         row += 1;
     }
     Ok(row)
-}
-
-/// A rating as shown: the scale code, else what was written.
-fn shown(a: &crate::merge::Cell) -> Option<String> {
-    a.rating
-        .as_ref()
-        .map(|r| r.code())
-        .or_else(|| a.written.clone())
 }
 
 /// `RJH: …\n\nRN: …\n\nRCC Norr: …`, regions in plan order, coordinator last.
@@ -363,9 +356,11 @@ fn answers(
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
         .collect();
     let formats = bucket_formats(plan, s);
+    let lookup = AnswerOrder::new(order.iter().copied());
     let mut row = 1;
     for g in &c.goals {
-        row = goal_answers(ws, row, plan, g, &order, &formats, s)?;
+        let answers = order.iter().copied().zip(lookup.answers(g));
+        row = goal_answers(ws, row, plan, g, answers, &formats, s)?;
     }
     end_stream(ws, row)?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
@@ -396,12 +391,12 @@ fn bucket_formats<'a>(plan: &'a Plan, s: &Styles) -> HashMap<&'a str, Format> {
 /// long to print in one row continuing on the next rows. The coordinator
 /// gives no rating, so its row appears only for a comment. Returns the
 /// next row.
-fn goal_answers(
+fn goal_answers<'a>(
     ws: &mut Worksheet,
     mut row: u32,
     plan: &Plan,
     g: &GoalRow,
-    order: &[&str],
+    answers: impl Iterator<Item = (&'a str, Option<&'a crate::merge::Cell>)>,
     formats: &HashMap<&str, Format>,
     s: &Styles,
 ) -> Result<u32, XlsxError> {
@@ -409,38 +404,44 @@ fn goal_answers(
     // Measured once per goal, not per row: at 5,000 returns the text
     // measuring was a fifth of this sheet's time.
     let area_h = fit_height(&[(&area, 18.0)]);
-    for code in order {
-        let Some(a) = g.answers.get(*code) else {
+    for (code, a) in answers {
+        let Some(a) = a else {
             continue;
         };
-        let shown = shown(a).unwrap_or_default();
-        if shown.is_empty() && a.comment.is_none() && *code == plan.coordinator.code.0 {
+        let coordinator = code == plan.coordinator.code.0;
+        let shown = a.shown().unwrap_or_default();
+        if shown.is_empty() && a.comment.is_none() && coordinator {
             continue;
         }
         let parts = a
             .comment
             .as_deref()
-            .map(|t| split_for_print(t, 90.0))
+            .map(|t| print_pieces(t, 90.0))
             .unwrap_or_default();
         let n = parts.len().max(1);
+        let f = &formats[bucket(Some(a))];
         for i in 0..n {
             ws.write_string_with_format(row, 0, &area, &s.wrap)?;
             ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
-            let who = if n > 1 {
-                format!("{code} (del {}/{n})", i + 1)
+            if n > 1 {
+                ws.write_string_with_format(
+                    row,
+                    2,
+                    format!("{code} (del {}/{n})", i + 1),
+                    &s.wrap,
+                )?;
             } else {
-                code.to_string()
-            };
-            ws.write_string_with_format(row, 2, who, &s.wrap)?;
-            let f = &formats[bucket(Some(a))];
-            if shown.is_empty() || *code == plan.coordinator.code.0 {
+                ws.write_string_with_format(row, 2, code, &s.wrap)?;
+            }
+            if shown.is_empty() || coordinator {
                 ws.write_blank(row, 3, f)?;
             } else {
                 ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
             }
-            let part = parts.get(i).copied().unwrap_or("");
+            // No comment: the area decides (it is at least one line high).
+            let (part, part_h) = parts.get(i).copied().unwrap_or(("", 0.0));
             ws.write_string_with_format(row, 4, part, &s.wrap)?;
-            streamed_row_height(ws, area_h.max(fit_height(&[(part, 90.0)])));
+            streamed_row_height(ws, area_h.max(part_h));
             row += 1;
         }
     }

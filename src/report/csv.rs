@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::merge::{Cell, Consolidation, SourceStatus};
+use crate::merge::{AnswerOrder, Cell, Consolidation, SourceStatus};
 use crate::plan::{Plan, Respondent};
 use crate::rating::Rating;
 
@@ -78,20 +78,32 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
         .terminator(::csv::Terminator::CRLF)
         .from_writer(out);
     w.write_record(HEADER)?;
-    let who = Respondent::all(plan);
     let files: HashMap<&str, &str> = c
         .sources
         .iter()
         .filter(|s| s.status == SourceStatus::Merged)
         .filter_map(|s| Some((s.region.as_deref()?, s.file.as_str())))
         .collect();
-    for g in &c.goals {
-        for r in &who {
+    // What a row says of its respondent, the same for every goal.
+    let all = Respondent::all(plan);
+    let who: Vec<Who> = all
+        .iter()
+        .map(|r| {
             let code = r.code(plan).0.as_str();
-            let answer = g.answers.get(code);
-            let state = state(r.rates(), c.has_reported(code), answer);
-            let (label, meaning) = answer
-                .and_then(|a| a.rating.as_ref())
+            Who {
+                code,
+                name: r.name(plan),
+                rates: r.rates(),
+                reported: c.has_reported(code),
+                file: files.get(code).copied().unwrap_or(""),
+            }
+        })
+        .collect();
+    let order = AnswerOrder::new(who.iter().map(|r| r.code));
+    for g in &c.goals {
+        for (r, answer) in who.iter().zip(order.answers(g)) {
+            let rating = answer.and_then(|a| a.rating.as_ref());
+            let (label, meaning) = rating
                 .map(|x| (label(plan, x), meaning(plan, x)))
                 .unwrap_or_default();
             let cell = |f: fn(&Cell) -> Option<crate::finding::CellRef>| {
@@ -107,18 +119,19 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
                 &g.area,
                 &g.id.0,
                 &g.text,
-                code,
-                r.name(plan),
-                state,
+                r.code,
+                r.name,
+                state(r.rates, r.reported, answer),
                 answer.and_then(|a| a.written.as_deref()).unwrap_or(""),
+                // The scale code: a rating's, not what was written.
                 &answer
-                    .and_then(|a| a.rating.as_ref())
-                    .map(Rating::code)
+                    .filter(|_| rating.is_some())
+                    .and_then(Cell::shown)
                     .unwrap_or_default(),
                 &label,
                 &meaning,
                 answer.and_then(|a| a.comment.as_deref()).unwrap_or(""),
-                files.get(code).copied().unwrap_or(""),
+                r.file,
                 &cell(|a| a.rating_cell),
                 &cell(|a| a.comment_cell),
             ];
@@ -126,6 +139,18 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
         }
     }
     w.into_inner().map_err(|e| e.into_error())
+}
+
+/// A respondent as every one of its rows shows it.
+struct Who<'a> {
+    code: &'a str,
+    name: &'a str,
+    /// Whether it rates goals (the coordinator only comments).
+    rates: bool,
+    /// Whether its return was merged.
+    reported: bool,
+    /// The merged return's file, else empty.
+    file: &'a str,
 }
 
 /// `svarsläge`: what the row holds, so a gap is told from a blank.
@@ -147,33 +172,39 @@ fn state(rates: bool, reported: bool, answer: Option<&Cell>) -> &'static str {
 /// The scale's label of a rating: `Pågående arbete`; each part of a
 /// compound one (`Uppnått mål / Ej påbörjat arbete`); `?` after an
 /// uncertain one.
-fn label(plan: &Plan, r: &Rating) -> String {
+fn label<'a>(plan: &'a Plan, r: &'a Rating) -> Cow<'a, str> {
     describe(r, " / ", &|code| {
         plan.scale
             .iter()
             .find(|l| l.code == code)
-            .map_or(code.to_string(), |l| l.label.clone())
+            .map_or(Cow::Borrowed(code), |l| Cow::Borrowed(l.label.as_str()))
     })
 }
 
 /// What a rating means by the scale: `pågående`, `uppnått/ej påbörjat`,
 /// `pågående?`.
-fn meaning(plan: &Plan, r: &Rating) -> String {
+fn meaning<'a>(plan: &'a Plan, r: &'a Rating) -> Cow<'a, str> {
     describe(r, "/", &|code| {
-        plan.meaning_of(code)
-            .map_or(String::new(), |m| m.swedish().to_string())
+        Cow::Borrowed(plan.meaning_of(code).map_or("", |m| m.swedish()))
     })
 }
 
-/// A rating spelt out level by level, in the shape it is written.
-fn describe(r: &Rating, join: &str, level: &dyn Fn(&str) -> String) -> String {
+/// A rating spelt out level by level, in the shape it is written; a single
+/// level as `level` gives it, without a copy (this runs for every row).
+fn describe<'a>(
+    r: &'a Rating,
+    join: &str,
+    level: &dyn Fn(&'a str) -> Cow<'a, str>,
+) -> Cow<'a, str> {
     match r {
         Rating::Level(code) => level(code),
-        Rating::Compound(parts) => parts
-            .iter()
-            .map(|p| level(p))
-            .collect::<Vec<_>>()
-            .join(join),
-        Rating::Uncertain(inner) => format!("{}?", describe(inner, join, level)),
+        Rating::Compound(parts) => Cow::Owned(
+            parts
+                .iter()
+                .map(|p| level(p))
+                .collect::<Vec<_>>()
+                .join(join),
+        ),
+        Rating::Uncertain(inner) => Cow::Owned(format!("{}?", describe(inner, join, level))),
     }
 }

@@ -2,14 +2,15 @@
 //! severity, region, goal, file, sheet, cell and a Swedish message; and a
 //! `Koder` sheet explaining each code that occurs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{DocProperties, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, Format, Worksheet, XlsxError};
 
 use super::print::{setup, Cell, Page};
 use super::{header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
-use crate::finding::{Finding, FindingCode};
+use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
 
 /// Builds the workbook.
@@ -62,9 +63,10 @@ fn findings_sheet(
     ];
     let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
     header_row(ws, 0, &names, &widths, &s.header)?;
+    let severity = SeverityFormats::new(s);
     let mut row = 1u32;
     for f in findings {
-        row = finding_rows(ws, row, f, &widths, s)?;
+        row = finding_rows(ws, row, f, &widths, s, &severity)?;
     }
     super::print::end_stream(ws, row)?;
     ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
@@ -82,18 +84,39 @@ fn findings_sheet(
 
 /// A finding's columns before the message: code, severity, region, goal,
 /// file, sheet and cell, empty where unknown.
-fn leading_columns(f: &Finding) -> [String; 7] {
+fn leading_columns(f: &Finding) -> [Cow<'_, str>; 7] {
+    fn text(t: Option<&String>) -> Cow<'_, str> {
+        Cow::Borrowed(t.map_or("", String::as_str))
+    }
     let loc = f.location.as_ref();
     [
-        f.code.as_str().to_string(),
-        f.severity.swedish().to_string(),
-        f.region.clone().unwrap_or_default(),
-        f.goal.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
-        loc.map(|l| l.file.clone()).unwrap_or_default(),
-        loc.and_then(|l| l.sheet.clone()).unwrap_or_default(),
+        Cow::Borrowed(f.code.as_str()),
+        Cow::Borrowed(f.severity.swedish()),
+        text(f.region.as_ref()),
+        text(f.goal.as_ref().map(|g| &g.0)),
+        text(loc.map(|l| &l.file)),
+        text(loc.and_then(|l| l.sheet.as_ref())),
         loc.and_then(crate::finding::Location::a1)
-            .unwrap_or_default(),
+            .map_or(Cow::Borrowed(""), Cow::Owned),
     ]
+}
+
+/// The fill of each severity's cell, made once: a format made per row
+/// costs a clone and a hash for each of tens of thousands of findings.
+struct SeverityFormats([Format; 3]);
+
+impl SeverityFormats {
+    fn new(s: &Styles) -> SeverityFormats {
+        SeverityFormats([Severity::Error, Severity::Warning, Severity::Info].map(|v| s.severity(v)))
+    }
+
+    fn of(&self, sev: Severity) -> &Format {
+        match sev {
+            Severity::Error => &self.0[0],
+            Severity::Warning => &self.0[1],
+            Severity::Info => &self.0[2],
+        }
+    }
 }
 
 /// Writes a finding from `row`: a message longer than a cell continues on
@@ -105,14 +128,15 @@ fn finding_rows(
     f: &Finding,
     widths: &[f64; 8],
     s: &Styles,
+    severity: &SeverityFormats,
 ) -> Result<u32, XlsxError> {
     let cells = leading_columns(f);
-    let severity = s.severity(f.severity);
+    let severity = severity.of(f.severity);
     let parts = split_for_cells(&f.message);
     for (i, part) in parts.iter().enumerate() {
         let mut fitted = Vec::new();
         for (col, v) in cells.iter().enumerate() {
-            let fmt = if col == 1 { &severity } else { &s.wrap };
+            let fmt = if col == 1 { severity } else { &s.wrap };
             let v = split_for_cells(v)[0];
             ws.write_string_with_format(row, col as u16, v, fmt)?;
             fitted.push(Cell::new(v, widths[col]));

@@ -21,7 +21,7 @@ use ooxml::{Align, Paragraph, Run, Shading, Table, TableCell, TableRow, VMerge};
 use package::{BodySink, Package, Parts};
 
 use super::summary::{self, GoalList, ListKind};
-use crate::merge::{bucket, Consolidation, GoalRow, SourceStatus};
+use crate::merge::{bucket, AnswerOrder, Cell, Consolidation, GoalRow, SourceStatus};
 use crate::plan::{Meaning, Plan};
 
 mod changes;
@@ -286,6 +286,7 @@ impl<'a> Doc<'a> {
         }
         self.para(&head);
         let note = note.trim_end_matches('.');
+        let order = AnswerOrder::new(c.stats.answered.iter().map(String::as_str));
         for list in summary::lists(plan, &c.stats) {
             if list.goals.is_empty() {
                 self.para(&format!("{} ({note}): inga.", list.title));
@@ -297,11 +298,13 @@ impl<'a> Doc<'a> {
                 .iter()
                 .filter_map(|id| c.goals.iter().find(|g| &g.id == id))
                 .map(|g| {
+                    let answers = order.answers(g);
+                    let answered: Vec<_> = c.stats.answered.iter().zip(answers).collect();
                     format!(
                         "{} (mål {}{})",
                         g.text.trim(),
                         g.id,
-                        detail(plan, c, &list, g)
+                        detail(plan, &list, &answered)
                     )
                 })
                 .collect();
@@ -417,38 +420,32 @@ fn lead_sentence(plan: &Plan, list: &GoalList, note: &str) -> String {
 }
 
 /// What a list item adds after the goal id: who differs, who has not started, …
-fn detail(plan: &Plan, c: &Consolidation, list: &GoalList, g: &GoalRow) -> String {
-    let shown = |r: &str| {
-        g.answers
-            .get(r)
-            .and_then(|a| a.rating.as_ref().map(|x| x.code()).or(a.written.clone()))
-            .unwrap_or_else(|| "ingen bedömning".to_string())
+/// `answered` is the goal's answers of `c.stats.answered`, in that order.
+fn detail(plan: &Plan, list: &GoalList, answered: &[(&String, Option<&Cell>)]) -> String {
+    let means = |a: Option<&Cell>, m: Meaning| plan.meaning_of(bucket(a)) == Some(m);
+    let keep = |a: Option<&Cell>| match list.kind {
+        ListKind::AchievedEverywhere => false,
+        ListKind::AchievedAllButOne => {
+            !means(a, Meaning::Achieved) && !means(a, Meaning::NotApplicable)
+        }
+        ListKind::NotStartedSomewhere => means(a, Meaning::NotStarted),
+        ListKind::MissingRating => bucket(a) == "blank",
+        ListKind::OtherRating => bucket(a) == "annat",
     };
-    let who = |keep: &dyn Fn(&str) -> bool| -> Vec<&String> {
-        c.stats
-            .answered
-            .iter()
-            .filter(|r| keep(bucket(g.answers.get(r.as_str()))))
-            .collect()
-    };
-    let means = |b: &str, m: Meaning| plan.meaning_of(b) == Some(m);
-    let with_rating = |rs: Vec<&String>| -> Vec<String> {
-        rs.into_iter()
-            .map(|r| format!("{r}: {}", shown(r)))
-            .collect()
-    };
-    let parts: Vec<String> = match list.kind {
+    let with_rating = match list.kind {
         ListKind::AchievedEverywhere => return String::new(),
-        ListKind::AchievedAllButOne => with_rating(who(&|b| {
-            !means(b, Meaning::Achieved) && !means(b, Meaning::NotApplicable)
-        })),
-        ListKind::NotStartedSomewhere => who(&|b| means(b, Meaning::NotStarted))
-            .into_iter()
-            .cloned()
-            .collect(),
-        ListKind::MissingRating => who(&|b| b == "blank").into_iter().cloned().collect(),
-        ListKind::OtherRating => with_rating(who(&|b| b == "annat")),
+        ListKind::AchievedAllButOne | ListKind::OtherRating => true,
+        ListKind::NotStartedSomewhere | ListKind::MissingRating => false,
     };
+    let parts: Vec<String> = answered
+        .iter()
+        .filter(|(_, a)| keep(*a))
+        .map(|(r, a)| match a.and_then(Cell::shown) {
+            _ if !with_rating => r.to_string(),
+            Some(shown) => format!("{r}: {shown}"),
+            None => format!("{r}: ingen bedömning"),
+        })
+        .collect();
     format!("; {}", summary::join_and(&parts))
 }
 

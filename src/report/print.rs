@@ -39,9 +39,9 @@ const ASCII_WIDTHS: [u16; 95] = [
 ];
 
 /// Width of a character in thousandths of the font size.
-fn char_width(c: char) -> u16 {
+fn char_width(c: char) -> u32 {
     match c {
-        ' '..='~' => ASCII_WIDTHS[c as usize - 32],
+        ' '..='~' => u32::from(ASCII_WIDTHS[c as usize - 32]),
         'å' | 'ä' | 'ö' | 'é' | 'è' | 'ü' | 'á' | 'à' => 556,
         'Å' | 'Ä' => 667,
         'Ö' | 'Ø' => 778,
@@ -106,47 +106,88 @@ impl<'a> Cell<'a> {
     /// How many lines the text takes when wrapped at spaces (a word longer
     /// than a line is broken anywhere, as spreadsheets do).
     pub fn lines(&self) -> usize {
-        let room = self.room();
-        self.text
-            .split('\n')
-            .map(|p| wrap_lines(p, room))
-            .sum::<usize>()
-            .max(1)
+        wrap_lines(self.text, self.room())
     }
 
     /// The height in points that shows all of the text.
     pub fn height(&self) -> f64 {
-        self.lines() as f64 * self.size * LINE_FACTOR + PADDING
+        self.height_of(self.lines())
+    }
+
+    /// The height in points of `lines` lines of this cell's font.
+    fn height_of(&self, lines: usize) -> f64 {
+        lines as f64 * self.size * LINE_FACTOR + PADDING
     }
 }
 
-/// Lines a paragraph takes in a line `room` thousandths wide.
-fn wrap_lines(paragraph: &str, room: f64) -> usize {
-    let space = f64::from(char_width(' '));
-    let mut lines = 1;
-    let mut used = 0.0;
-    for word in paragraph.split(' ') {
-        let w: f64 = word.chars().map(|c| f64::from(char_width(c))).sum();
-        let need = if used > 0.0 { used + space + w } else { w };
-        if need <= room {
-            used = need;
-            continue;
-        }
-        if used > 0.0 {
-            lines += 1;
-        }
-        // A word wider than the line is broken character by character.
-        used = 0.0;
-        for c in word.chars() {
-            let cw = f64::from(char_width(c));
-            if used + cw > room && used > 0.0 {
-                lines += 1;
-                used = 0.0;
+/// Lines a text takes in a line `room` thousandths wide: each paragraph
+/// (`\n`) starts a line, words wrap at spaces, and a word wider than the
+/// line is broken character by character. One pass over the characters,
+/// in whole thousandths: this runs for every row of every sheet.
+fn wrap_lines(text: &str, room: f64) -> usize {
+    let mut line = Line {
+        room,
+        lines: 1,
+        used: 0,
+    };
+    // Where the current word starts and its width so far.
+    let (mut start, mut word) = (0, 0u64);
+    for (i, c) in text.char_indices() {
+        match c {
+            ' ' | '\n' => {
+                line.add_word(&text[start..i], word);
+                (start, word) = (i + 1, 0);
+                if c == '\n' {
+                    line.lines += 1;
+                    line.used = 0;
+                }
             }
-            used += cw;
+            c => word += u64::from(char_width(c)),
         }
     }
-    lines
+    line.add_word(&text[start..], word);
+    line.lines
+}
+
+/// The state of [`wrap_lines`]: lines so far and the width used on the
+/// last one, in thousandths of the font size.
+struct Line {
+    room: f64,
+    lines: usize,
+    used: u64,
+}
+
+impl Line {
+    fn fits(&self, width: u64) -> bool {
+        width as f64 <= self.room
+    }
+
+    /// Adds a word `width` wide after the text so far, on a new line if it
+    /// does not fit, broken anywhere if it is wider than a line.
+    fn add_word(&mut self, word: &str, width: u64) {
+        let space = u64::from(char_width(' '));
+        let need = if self.used > 0 {
+            self.used + space + width
+        } else {
+            width
+        };
+        if self.fits(need) {
+            self.used = need;
+            return;
+        }
+        if self.used > 0 {
+            self.lines += 1;
+        }
+        self.used = 0;
+        for c in word.chars() {
+            let cw = u64::from(char_width(c));
+            if !self.fits(self.used + cw) && self.used > 0 {
+                self.lines += 1;
+                self.used = 0;
+            }
+            self.used += cw;
+        }
+    }
 }
 
 /// A row height (points) that shows all of each wrapped text in its column,
@@ -182,19 +223,36 @@ pub fn fit(cells: &[Cell]) -> f64 {
 /// paragraphs where it can, else between sentences, else between words.
 /// Every piece also fits one Excel cell. The pieces joined give the text.
 pub fn split_for_print(text: &str, width: f64) -> Vec<&str> {
-    let fits = |t: &str| {
-        Cell::new(t, width).height() <= MAX_ROW_HEIGHT
-            && t.encode_utf16().count() <= crate::contract::CELL_LIMIT
+    print_pieces(text, width)
+        .into_iter()
+        .map(|(piece, _)| piece)
+        .collect()
+}
+
+/// [`split_for_print`]'s pieces, each with the row height (points) that
+/// shows it, as [`fit_height`] gives: the text is measured once, not once
+/// to split it and again for its row.
+pub fn print_pieces(text: &str, width: f64) -> Vec<(&str, f64)> {
+    let height = |t: &str| {
+        let h = Cell::new(t, width).height();
+        // UTF-8 never has fewer bytes than UTF-16 has units.
+        let fits = h <= MAX_ROW_HEIGHT
+            && (t.len() <= crate::contract::CELL_LIMIT
+                || t.encode_utf16().count() <= crate::contract::CELL_LIMIT);
+        fits.then_some(h)
     };
     let mut parts = Vec::new();
     let mut rest = text;
-    while !fits(rest) {
-        let cut = best_cut(rest, &fits);
-        parts.push(&rest[..cut]);
+    loop {
+        if let Some(h) = height(rest) {
+            parts.push((rest, h));
+            return parts;
+        }
+        let cut = best_cut(rest, &|t| height(t).is_some());
+        let piece = &rest[..cut];
+        parts.push((piece, fit(&[Cell::new(piece, width)])));
         rest = &rest[cut..];
     }
-    parts.push(rest);
-    parts
 }
 
 /// The longest prefix of `text` that `fits`, ending at the best boundary.

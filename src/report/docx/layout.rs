@@ -2,10 +2,12 @@
 //! compiled report, or, with many regions, the distribution of ratings per
 //! goal with the comments grouped below.
 
+use std::borrow::Cow;
+
 use super::ooxml::{Align, Run, Table, TableCell, TableRow};
 
 use super::{cell, fill, head_cell, merged, table, table_text, Doc, TEXT_W};
-use crate::merge::{bucket, Consolidation, GoalRow};
+use crate::merge::{bucket, AnswerOrder, Cell, Consolidation, GoalRow};
 use crate::plan::Plan;
 
 /// Width of a rating column (1.2 cm: a three-letter code in bold fits).
@@ -36,14 +38,14 @@ pub(super) fn matrix(d: &mut Doc, plan: &Plan, shown: &[&str], rows: &[&GoalRow]
     second.push(merged(head_cell(d, comment_w, ""), false));
     let mut out = vec![head_row(top), head_row(second)];
 
+    let codes = respondents(plan);
+    let order = AnswerOrder::new(codes.iter().copied());
     for g in rows {
         let goal = table_text(d, None, &g.text);
         let mut cells = vec![cell(goal_w).add_paragraph(goal)];
         for code in shown {
             let a = g.answers.get(*code);
-            let text = a
-                .and_then(|a| a.rating.as_ref().map(|r| r.code()).or(a.written.clone()))
-                .unwrap_or_default();
+            let text = a.and_then(Cell::shown).unwrap_or_default();
             let p = d
                 .p()
                 .style("Tabelltext")
@@ -57,7 +59,7 @@ pub(super) fn matrix(d: &mut Doc, plan: &Plan, shown: &[&str], rows: &[&GoalRow]
         }
         let mut comments = cell(comment_w);
         let mut any = false;
-        for (code, text) in comments_in_order(plan, g) {
+        for (code, text) in comments_in_order(&codes, &order.answers(g)) {
             comments = comments.add_paragraph(table_text(d, Some(code), text));
             any = true;
         }
@@ -70,13 +72,26 @@ pub(super) fn matrix(d: &mut Doc, plan: &Plan, shown: &[&str], rows: &[&GoalRow]
     table(out, grid)
 }
 
-/// Every comment on a goal: regions in plan order, the coordinator last.
-pub(super) fn comments_in_order<'a>(plan: &'a Plan, g: &'a GoalRow) -> Vec<(&'a str, &'a str)> {
+/// The respondents in the order the report lists them: regions in plan
+/// order, the coordinator last.
+pub(super) fn respondents(plan: &Plan) -> Vec<&str> {
     plan.regions
         .iter()
         .map(|r| r.code.0.as_str())
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
-        .filter_map(|code| Some((code, g.answers.get(code)?.comment.as_deref()?)))
+        .collect()
+}
+
+/// Every comment on a goal, as (code, comment), in the order of `codes`;
+/// `answers` are the goal's answers of `codes` (see [`AnswerOrder`]).
+pub(super) fn comments_in_order<'a>(
+    codes: &[&'a str],
+    answers: &[Option<&'a Cell>],
+) -> Vec<(&'a str, &'a str)> {
+    codes
+        .iter()
+        .zip(answers)
+        .filter_map(|(code, a)| Some((*code, a.as_ref()?.comment.as_deref()?)))
         .collect()
 }
 
@@ -146,6 +161,8 @@ pub(super) fn distribution(
 /// Per goal: who gave which rating, then every comment, code first.
 pub(super) fn grouped_comments(d: &mut Doc, plan: &Plan, rows: &[&GoalRow]) {
     d.heading(2, "Bedömningar och kommentarer per mål");
+    let codes = respondents(plan);
+    let order = AnswerOrder::new(codes.iter().copied());
     for g in rows {
         let p = d
             .p()
@@ -153,20 +170,18 @@ pub(super) fn grouped_comments(d: &mut Doc, plan: &Plan, rows: &[&GoalRow]) {
             .keep_next(true)
             .add_run(Run::new().bold().add_text(format!("{} {}", g.id, g.text)));
         d.push(p);
-        let mut by_rating: Vec<(String, Vec<&str>)> = Vec::new();
-        for r in &plan.regions {
-            let Some(a) = g.answers.get(&r.code.0) else {
+        let answers = order.answers(g);
+        // The regions' answers: the coordinator, last, gives no rating.
+        let regions = codes.iter().zip(&answers).take(plan.regions.len());
+        let mut by_rating: Vec<(Cow<str>, Vec<&str>)> = Vec::new();
+        for (code, a) in regions {
+            let Some(a) = a else {
                 continue;
             };
-            let shown = a
-                .rating
-                .as_ref()
-                .map(|x| x.code())
-                .or(a.written.clone())
-                .unwrap_or_else(|| "ingen bedömning".to_string());
+            let shown = a.shown().unwrap_or(Cow::Borrowed("ingen bedömning"));
             match by_rating.iter_mut().find(|(k, _)| *k == shown) {
-                Some((_, v)) => v.push(&r.code.0),
-                None => by_rating.push((shown, vec![&r.code.0])),
+                Some((_, v)) => v.push(code),
+                None => by_rating.push((shown, vec![code])),
             }
         }
         if !by_rating.is_empty() {
@@ -178,7 +193,7 @@ pub(super) fn grouped_comments(d: &mut Doc, plan: &Plan, rows: &[&GoalRow]) {
             let p = table_text(d, Some("Bedömningar"), &line);
             d.push(p);
         }
-        for (code, text) in comments_in_order(plan, g) {
+        for (code, text) in comments_in_order(&codes, &answers) {
             let p = table_text(d, Some(code), text);
             d.push(p);
         }

@@ -391,17 +391,32 @@ fn shd(out: &mut String, s: Shading) {
 /// either) are written as U+FFFD, so one such character cannot make the
 /// whole report unreadable.
 pub fn escape_into(out: &mut String, text: &str) {
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+    // Byte by byte, copying the runs between replacements whole: every
+    // character to replace is one ASCII byte, or U+FFFE/U+FFFF (EF BF BE,
+    // EF BF BF), and a lead byte is always a character boundary.
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (len, with) = match bytes[i] {
+            b'&' => (1, "&amp;"),
+            b'<' => (1, "&lt;"),
+            b'>' => (1, "&gt;"),
+            b'"' => (1, "&quot;"),
+            b'\t' | b'\n' | b'\r' => (0, ""),
+            0..=0x1F => (1, "\u{FFFD}"),
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => (3, "\u{FFFD}"),
+            _ => (0, ""),
+        };
+        if len == 0 {
+            i += 1;
+            continue;
         }
+        out.push_str(&text[start..i]);
+        out.push_str(with);
+        i += len;
+        start = i;
     }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
@@ -413,6 +428,9 @@ mod tests {
         let mut s = String::new();
         escape_into(&mut s, "a<b & \"c\"\u{1}");
         assert_eq!(s, "a&lt;b &amp; &quot;c&quot;\u{FFFD}");
+        s.clear();
+        escape_into(&mut s, "å\u{FFFE}ä\u{FFFF}\u{FFFD}\t\n\r\u{1F}>ö\u{EFFF}");
+        assert_eq!(s, "å\u{FFFD}ä\u{FFFD}\u{FFFD}\t\n\r\u{FFFD}&gt;ö\u{EFFF}");
     }
 
     #[test]
