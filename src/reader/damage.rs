@@ -12,7 +12,8 @@ use std::io::{BufReader, Cursor, Read, Seek, Write};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{prescan, Doubt, ReadFailure};
+use super::prescan::{self, attr};
+use super::{Doubt, ReadFailure};
 use crate::finding::{CellRef, FindingCode};
 
 /// Where in a part a cell's element is, and what it held.
@@ -57,10 +58,6 @@ struct Open {
     v: String,
     inline: String,
     formula: Option<String>,
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    prescan::attr(e, name)
 }
 
 /// Scans one sheet part: every cell's position (as calamine computes it),
@@ -128,7 +125,7 @@ pub(crate) fn scan_part<R: Read>(
                     };
                 }
             }
-            Event::Text(t) => push_text(open.as_mut(), &t.xml10_content()),
+            Event::Text(t) if open.is_some() => push_text(open.as_mut(), &t.xml10_content()),
             Event::GeneralRef(r) => {
                 let ch = r.resolve_char_ref().ok().flatten().map(String::from);
                 let text = ch.unwrap_or_else(|| super::props::entity(&r).to_string());
@@ -164,20 +161,22 @@ fn push_text(open: Option<&mut Open>, text: &str) {
 
 /// A cell element ends: checks its index, its position, its formula.
 fn close(scan: &mut PartScan, seen: &mut HashMap<CellRef, Seen>, c: Open, end: u64, strings: u64) {
-    let value = if c.shared {
-        Value::Shared(c.v.trim().to_string())
-    } else if c.inline.is_empty() {
-        Value::Text(c.v.clone())
-    } else {
-        Value::Text(c.inline.clone())
-    };
-    if let Some(f) = c.formula {
-        scan.formulas.insert(c.at, f);
-    }
     if c.shared && c.v.trim().parse::<u64>().map_or(true, |i| i >= strings) {
         scan.problems
             .push((c.at, Problem::BadIndex(c.v.trim().to_string())));
         scan.blank.push((c.start, end, c.at));
+    }
+    // Every cell's value is kept (moved, not copied) in case a later cell
+    // repeats its reference and the finding quotes both.
+    let value = if c.shared {
+        Value::Shared(trimmed(c.v))
+    } else if c.inline.is_empty() {
+        Value::Text(c.v)
+    } else {
+        Value::Text(c.inline)
+    };
+    if let Some(f) = c.formula {
+        scan.formulas.insert(c.at, f);
     }
     let this = Seen {
         start: c.start,
@@ -193,6 +192,15 @@ fn close(scan: &mut PartScan, seen: &mut HashMap<CellRef, Seen>, c: Open, end: u
         scan.blank.push((this.start, this.end, c.at));
     }
     seen.insert(c.at, this);
+}
+
+/// `s` without surrounding white space, reusing it when it has none.
+fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() {
+        s
+    } else {
+        s.trim().to_string()
+    }
 }
 
 /// The number of entries of `xl/sharedStrings.xml`, and the text of the
@@ -347,15 +355,15 @@ pub(crate) fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(
                 Some(abs) => abs.to_string(),
                 None => format!("xl/{target}"),
             };
-            rels.insert(id, part);
+            rels.insert(id.into_owned(), part);
         }
     });
     let mut sheets = Vec::new();
     each_element(zip, "xl/workbook.xml", |e| {
         if e.local_name().as_ref() == "sheet" {
             if let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) {
-                if let Some(part) = rels.get(&id) {
-                    sheets.push((name, part.clone()));
+                if let Some(part) = rels.get(id.as_ref()) {
+                    sheets.push((name.into_owned(), part.clone()));
                 }
             }
         }

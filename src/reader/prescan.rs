@@ -4,6 +4,7 @@
 //! DIMENSIONS records and far-apart cells in `.xls`. What is found here is
 //! refused with the part and the value named; nothing is guessed.
 
+use std::borrow::Cow;
 use std::io::{BufReader, Cursor, Read, Seek};
 
 use quick_xml::events::{BytesStart, Event};
@@ -52,12 +53,16 @@ fn damaged(part: &str, what: &str, value: &str) -> ReadFailure {
     ))
 }
 
-pub(crate) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+/// The value of attribute `name` (local name) of `e`: its first
+/// occurrence, borrowed from the event where it needs no unescaping.
+pub(crate) fn attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Cow<'e, str>> {
     e.attributes()
+        // Only the first occurrence is looked at, so the check that a
+        // later one repeats an earlier one (a vector per element) is not needed.
+        .with_checks(false)
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
         .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok())
-        .map(|v| v.into_owned())
 }
 
 /// Whether the references of a package part are checked: the
@@ -226,7 +231,7 @@ pub(crate) fn ods<R: Read + Seek>(
             }
         };
         match e.name().as_ref() {
-            "table:table" => table.name = attr(&e, "name").unwrap_or_default(),
+            "table:table" => table.name = attr(&e, "name").unwrap_or_default().into_owned(),
             "table:table-row" => {
                 row = OdsRow {
                     repeats: count(&e, "number-rows-repeated"),
