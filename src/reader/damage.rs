@@ -83,7 +83,10 @@ pub(crate) fn scan_part<R: Read>(
             Ok(ev) => ev,
         };
         if let (Some(part), Event::Start(e) | Event::Empty(e)) = (refs, &ev) {
-            prescan::refs(part, e)?;
+            // A cell's reference is checked by open_cell, which reads it anyway.
+            if e.local_name().as_ref() != "c" {
+                prescan::refs(part, e)?;
+            }
         }
         match ev {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
@@ -93,19 +96,8 @@ pub(crate) fn scan_part<R: Read>(
                 col = 0;
             }
             Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "c" => {
-                let at = attr(e, "r")
-                    .and_then(|r| CellRef::parse(&r))
-                    .unwrap_or(CellRef::new(row, col));
-                (row, col) = (at.row, at.col.saturating_add(1));
-                let c = Open {
-                    at,
-                    start,
-                    shared: attr(e, "t").as_deref() == Some("s"),
-                    child: None,
-                    v: String::new(),
-                    inline: String::new(),
-                    formula: None,
-                };
+                let c = open_cell(e, start, CellRef::new(row, col), refs)?;
+                (row, col) = (c.at.row, c.at.col.saturating_add(1));
                 if matches!(ev, Event::Empty(_)) {
                     close(&mut scan, &mut seen, c, reader.buffer_position(), strings);
                 } else {
@@ -146,6 +138,42 @@ pub(crate) fn scan_part<R: Read>(
         buf.clear();
     }
     Ok(scan)
+}
+
+/// A `<c>` element opens at byte `start`: its reference (`next` when it has
+/// none, as calamine counts) and whether it holds a shared string, read in
+/// one pass over its attributes (the first of each name counts, as in
+/// [`attr`]). With `refs`, the reference is checked as [`prescan::refs`] does.
+fn open_cell(
+    e: &BytesStart<'_>,
+    start: u64,
+    next: CellRef,
+    refs: Option<&str>,
+) -> Result<Open, ReadFailure> {
+    let (mut r, mut t) = (None, None);
+    for a in e.attributes().with_checks(false).flatten() {
+        let slot = match a.key.local_name().as_ref() {
+            "r" => &mut r,
+            "t" => &mut t,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok());
+        }
+    }
+    let (r, t) = (r.flatten(), t.flatten());
+    if let Some(part) = refs {
+        prescan::cell_ref(part, r.as_deref())?;
+    }
+    Ok(Open {
+        at: r.and_then(|r| CellRef::parse(&r)).unwrap_or(next),
+        start,
+        shared: t.as_deref() == Some("s"),
+        child: None,
+        v: String::new(),
+        inline: String::new(),
+        formula: None,
+    })
 }
 
 fn push_text(open: Option<&mut Open>, text: &str) {

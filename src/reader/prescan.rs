@@ -87,6 +87,14 @@ pub(crate) fn xlsx_part<R: Read>(part: &str, xml: R) -> Result<(), ReadFailure> 
     }
 }
 
+/// Checks the reference `r` of a cell (`<c r>`) of `part`.
+pub(crate) fn cell_ref(part: &str, r: Option<&str>) -> Result<(), ReadFailure> {
+    match r {
+        Some(r) if parse_a1(r, false).is_none() => Err(damaged(part, "cellreferensen", r)),
+        _ => Ok(()),
+    }
+}
+
 /// Checks the references of one element of `part` (see [`xlsx_part`]).
 pub(crate) fn refs(part: &str, e: &BytesStart<'_>) -> Result<(), ReadFailure> {
     match e.local_name().as_ref() {
@@ -95,11 +103,7 @@ pub(crate) fn refs(part: &str, e: &BytesStart<'_>) -> Result<(), ReadFailure> {
                 return Err(damaged(part, "radnumret", &r));
             }
         }
-        "c" => {
-            if let Some(r) = attr(e, "r").filter(|r| parse_a1(r, false).is_none()) {
-                return Err(damaged(part, "cellreferensen", &r));
-            }
-        }
+        "c" => cell_ref(part, attr(e, "r").as_deref())?,
         "dimension" | "mergeCell" | "f" | "hyperlink" | "table" => {
             if let Some(r) = attr(e, "ref").filter(|r| !valid_range(r)) {
                 return Err(damaged(part, "området", &r));
