@@ -5,12 +5,10 @@
 //! in the scale's form); nothing is escaped or shortened, because a program
 //! reading this file needs the data, not a spreadsheet-safe rendering of it.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::finding::Finding;
-use crate::merge::{Consolidation, Source, Stats};
+use crate::merge::{AnswerOrder, Cell, Consolidation, GoalRow, Source, Stats};
 use crate::pipeline::Summary;
 use crate::plan::{Coordinator, Plan};
 use crate::rounds::{Change, GoalChange, PreviousInfo};
@@ -69,9 +67,43 @@ struct GoalOut<'a> {
     schedule: Option<&'a str>,
     /// Every region of the plan: the rating in the scale's form, `null` when
     /// blank, not on the scale or not sent (see `discrepancies`).
-    ratings: BTreeMap<&'a str, Option<String>>,
+    ratings: Ratings<'a>,
     /// Region or coordinator code → comment, for those who commented.
-    comments: BTreeMap<&'a str, &'a str>,
+    comments: Comments<'a>,
+}
+
+/// A goal's `ratings`, by region code in code order (as a map keeps them),
+/// made while they are written rather than held for every goal at once.
+struct Ratings<'a> {
+    goal: &'a GoalRow,
+    /// The plan's region codes, sorted, and their lookup.
+    codes: &'a [&'a str],
+    order: &'a AnswerOrder<'a>,
+}
+
+impl Serialize for Ratings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let answers = self.order.answers(self.goal);
+        s.collect_map(self.codes.iter().zip(answers).map(|(code, a)| {
+            // The scale's form: a rating's code, not what was written.
+            let rating = a.filter(|a| a.rating.is_some()).and_then(Cell::shown);
+            (code, rating)
+        }))
+    }
+}
+
+/// A goal's `comments`, by code in code order, made while written.
+struct Comments<'a>(&'a GoalRow);
+
+impl Serialize for Comments<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(
+            self.0
+                .answers
+                .iter()
+                .filter_map(|(code, a)| Some((code, a.comment.as_deref()?))),
+        )
+    }
 }
 
 /// Serialises the consolidation into `out`, as it goes (at 5,000 returns
@@ -83,6 +115,10 @@ pub fn write_json(
     mut out: impl std::io::Write,
 ) -> serde_json::Result<()> {
     let cmp = c.over_time.comparison.as_ref();
+    let mut codes: Vec<&str> = plan.regions.iter().map(|r| r.code.0.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let order = AnswerOrder::new(codes.iter().copied());
     let goals = c
         .goals
         .iter()
@@ -94,24 +130,12 @@ pub fn write_json(
             text: &g.text,
             responsible: pg.responsible.as_deref(),
             schedule: pg.schedule.as_deref(),
-            ratings: plan
-                .regions
-                .iter()
-                .map(|r| {
-                    (
-                        r.code.0.as_str(),
-                        g.answers
-                            .get(&r.code.0)
-                            .and_then(|a| a.rating.as_ref())
-                            .map(|r| r.code()),
-                    )
-                })
-                .collect(),
-            comments: g
-                .answers
-                .iter()
-                .filter_map(|(code, a)| Some((code.as_str(), a.comment.as_deref()?)))
-                .collect(),
+            ratings: Ratings {
+                goal: g,
+                codes: &codes,
+                order: &order,
+            },
+            comments: Comments(g),
         })
         .collect();
     let doc = Doc {

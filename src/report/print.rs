@@ -40,8 +40,28 @@ const ASCII_WIDTHS: [u16; 95] = [
 
 /// Width of a character in thousandths of the font size.
 fn char_width(c: char) -> u32 {
+    match LATIN1_WIDTHS.get(c as usize) {
+        Some(w) => *w as u32,
+        None => width_of(c),
+    }
+}
+
+/// [`width_of`] for U+0000..=U+00FF, looked up rather than matched: every
+/// character of every row is measured.
+static LATIN1_WIDTHS: [u16; 256] = {
+    let mut table = [0; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = width_of(i as u8 as char) as u16;
+        i += 1;
+    }
+    table
+};
+
+/// Width of a character in thousandths of the font size.
+const fn width_of(c: char) -> u32 {
     match c {
-        ' '..='~' => u32::from(ASCII_WIDTHS[c as usize - 32]),
+        ' '..='~' => ASCII_WIDTHS[c as usize - 32] as u32,
         'å' | 'ä' | 'ö' | 'é' | 'è' | 'ü' | 'á' | 'à' => 556,
         'Å' | 'Ä' => 667,
         'Ö' | 'Ø' => 778,
