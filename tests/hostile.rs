@@ -803,6 +803,23 @@ fn read_bytes_refuses_an_overflowing_cell_reference() {
     );
 }
 
+#[test]
+fn a_range_past_the_sheet_in_a_part_that_is_no_sheet_is_refused() {
+    let mut parts = Book::genuine("RJH").raw_xlsx_entries();
+    parts.push((
+        "xl/tables/table1.xml".to_string(),
+        br#"<?xml version="1.0" encoding="UTF-8"?><x:table xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" id="1" ref="A1:B99999999"/>"#.to_vec(),
+    ));
+    let e = read_bytes(&zip_of(&parts), &path("rjh.xlsx"), &Limits::default())
+        .expect_err("a range beyond XFD1048576 is refused");
+    assert_file_finding(
+        &finding_of("rjh.xlsx", &e),
+        C::UnreadableFile,
+        "rjh.xlsx",
+        "filen är skadad: området \"A1:B99999999\" i delen xl/tables/table1.xml ligger utanför ett kalkylblad (A1 till XFD1048576) eller är ingen cellreferens. Öppna filen i Excel, spara om den och skicka igen.",
+    );
+}
+
 fn check(w: &common::Workdir, files: &[&str], extra: &[&str]) -> Output {
     let plan = common::plan_path();
     let mut args = vec!["check", "--plan", plan.to_str().unwrap()];

@@ -95,6 +95,64 @@ pub(crate) fn cell_ref(part: &str, r: Option<&str>) -> Result<(), ReadFailure> {
     }
 }
 
+/// Parts up to this size are read whole by [`xlsx_entry`] and parsed only
+/// when they may hold an element whose references are checked.
+const SMALL_PART: u64 = 1 << 20;
+
+/// Checks the references of entry `index`, named `part` ([`xlsx_part`]).
+/// A small part (styles, theme, workbook) is read whole first and not
+/// parsed when it cannot hold an element [`refs`] checks. A part that
+/// cannot be read whole, or reads past its declared size, is streamed as
+/// before, so what is found in it stays the same.
+pub(crate) fn xlsx_entry<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    index: usize,
+    part: &str,
+) -> Result<(), ReadFailure> {
+    if let Ok(entry) = zip.by_index(index) {
+        let size = entry.size();
+        let mut data = Vec::new();
+        if size <= SMALL_PART
+            && entry.take(size + 1).read_to_end(&mut data).is_ok()
+            && data.len() as u64 <= size
+        {
+            return match may_have_checked(&data) {
+                true => xlsx_part(part, data.as_slice()),
+                false => Ok(()),
+            };
+        }
+    }
+    match zip.by_index(index) {
+        Ok(entry) => xlsx_part(part, entry),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Whether `xml` may hold an element whose references [`refs`] checks:
+/// one of their names right after `<` (or a prefix's `:`) and not going on.
+/// Every element's name starts right after its `<`, and text cannot hold a
+/// `<`, so a part without such a name has no such element.
+fn may_have_checked(xml: &[u8]) -> bool {
+    const CHECKED: [&[u8]; 7] = [
+        b"row",
+        b"c",
+        b"dimension",
+        b"mergeCell",
+        b"f",
+        b"hyperlink",
+        b"table",
+    ];
+    let name_char = |b: u8| b.is_ascii_alphanumeric() || b".-_:".contains(&b) || b >= 0x80;
+    (0..xml.len())
+        .filter(|&i| xml[i] == b'<' || xml[i] == b':')
+        .any(|i| {
+            let rest = &xml[i + 1..];
+            CHECKED
+                .iter()
+                .any(|n| rest.starts_with(n) && rest.get(n.len()).is_none_or(|&b| !name_char(b)))
+        })
+}
+
 /// Checks the references of one element of `part` (see [`xlsx_part`]).
 pub(crate) fn refs(part: &str, e: &BytesStart<'_>) -> Result<(), ReadFailure> {
     match e.local_name().as_ref() {
@@ -511,5 +569,26 @@ mod tests {
         assert!(valid_range("A1:XFD1048576"));
         assert!(!valid_range("B5:A1"));
         assert!(!valid_range("A1:B2:C3"));
+    }
+
+    #[test]
+    fn parts_that_may_hold_checked_elements() {
+        for xml in [
+            r#"<row r="1">"#,
+            r#"<x:c r="A1"/>"#,
+            "<f>",
+            "<dimension\tref='A1'/>",
+            "<!-- <table> -->",
+        ] {
+            assert!(may_have_checked(xml.as_bytes()), "{xml}");
+        }
+        for xml in [
+            r#"<a:fillToRect l="1" r="2"/>"#,
+            "<cols><col/></cols><fonts><font/></fonts>",
+            "<rows/><c2/><x:tables/>",
+            "row c f table",
+        ] {
+            assert!(!may_have_checked(xml.as_bytes()), "{xml}");
+        }
     }
 }

@@ -378,8 +378,9 @@ fn scan_parts<R: Read + Seek>(
         if sheet_parts.contains(name.as_str()) {
             let scan = damage::scan_part(entry, strings, refs)?;
             scans.insert(name, scan);
-        } else if let Some(part) = refs {
-            prescan::xlsx_part(part, entry)?;
+        } else if refs.is_some() {
+            drop(entry);
+            prescan::xlsx_entry(zip, i, &name)?;
         }
     }
     Ok(scans)
