@@ -483,10 +483,19 @@ impl<'a> AnswerOrder<'a> {
     pub fn answers<'g>(&self, g: &'g GoalRow) -> Vec<Option<&'g Cell>> {
         let mut out = vec![None; self.by_code.len()];
         let mut map = g.answers.iter().peekable();
+        // One comparison per step (each is a call to memcmp).
         for &(code, at) in &self.by_code {
-            while map.next_if(|(k, _)| k.as_str() < code).is_some() {}
-            if let Some((_, cell)) = map.next_if(|(k, _)| k.as_str() == code) {
-                out[at] = Some(cell);
+            while let Some((k, cell)) = map.peek() {
+                match k.as_str().cmp(code) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => {
+                        out[at] = Some(*cell);
+                        map.next();
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+                map.next();
             }
         }
         out

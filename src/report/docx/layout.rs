@@ -133,14 +133,15 @@ pub(super) fn distribution(
         second.push(head_cell(d, RATING_W, label));
     }
     let mut out = vec![head_row(top), head_row(second)];
+    let order = AnswerOrder::new(c.stats.answered.iter().map(String::as_str));
     for g in rows {
         let text = format!("{} {}", g.id, g.text);
         let mut cells = vec![cell(goal_w).add_paragraph(table_text(d, None, &text))];
         // One pass over the answering units per goal (not one per bucket):
         // with thousands of units this table was a fifth of the report.
         let mut counts = vec![0usize; keys.len()];
-        for r in &c.stats.answered {
-            let b = bucket(g.answers.get(r.as_str()));
+        for a in order.answers(g) {
+            let b = bucket(a);
             if let Some(i) = keys.iter().position(|(k, _)| k == b) {
                 counts[i] += 1;
             }
