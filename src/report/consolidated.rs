@@ -298,6 +298,7 @@ fn distribution(
     names.extend(["Annat", "Blank", "Kommentarer (antal)"]);
     header_row(ws, HEAD, &names, &widths, &s.header)?;
     let mut row = HEAD + 1;
+    let order = AnswerOrder::new(plan.regions.iter().map(|r| r.code.0.as_str()));
     for goals in by_area(c) {
         area_heading(ws, row, &goals[0], &widths, s)?;
         row += 1;
@@ -305,12 +306,15 @@ fn distribution(
             ws.write_string_with_format(row, 0, &g.id.0, &s.center)?;
             ws.write_string_with_format(row, 1, &g.text, &s.wrap)?;
             ws.set_row_height(row, fit_height(&[(&g.text, 60.0)]))?;
-            let mut counts: HashMap<&str, usize> = HashMap::new();
-            for r in &plan.regions {
-                *counts.entry(bucket(g.answers.get(&r.code.0))).or_default() += 1;
+            // Every bucket is a key: the scale's levels, annat and blank.
+            let mut counts = vec![0usize; keys.len()];
+            for a in order.answers(g) {
+                let b = bucket(a);
+                if let Some(i) = keys.iter().position(|k| k == b) {
+                    counts[i] += 1;
+                }
             }
-            for (i, k) in keys.iter().enumerate() {
-                let n = counts.get(k.as_str()).copied().unwrap_or(0);
+            for (i, (k, n)) in keys.iter().zip(counts).enumerate() {
                 let f = s.center.clone().set_background_color(fill(plan, k));
                 ws.write_number_with_format(row, 2 + i as u16, n as f64, &f)?;
             }
