@@ -13,6 +13,7 @@ use std::io::{BufReader, Cursor, Read, Seek, Write};
 use quick_xml::events::{BytesStart, Event};
 
 use super::prescan::{self, attr};
+use super::sst_count;
 use super::{Doubt, ReadFailure};
 use crate::finding::{CellRef, FindingCode};
 
@@ -237,6 +238,11 @@ pub(crate) fn shared_strings<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     wanted: &BTreeSet<u64>,
 ) -> (u64, BTreeMap<u64, String>) {
+    if wanted.is_empty() {
+        if let Some(n) = quick_count(zip) {
+            return (n, BTreeMap::new());
+        }
+    }
     let Ok(entry) = zip.by_name("xl/sharedStrings.xml") else {
         return (0, BTreeMap::new());
     };
@@ -259,6 +265,26 @@ pub(crate) fn shared_strings<R: Read + Seek>(
         buf.clear();
     }
     (n, texts)
+}
+
+/// Tables larger than this are only parsed, never read whole into memory.
+const QUICK_COUNT_MAX: u64 = 8 << 20;
+
+/// The number of entries of `xl/sharedStrings.xml` by [`sst_count`], when
+/// the table is small and inflates to exactly its declared size; `None`
+/// when it must be parsed.
+fn quick_count<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<u64> {
+    let entry = zip.by_name("xl/sharedStrings.xml").ok()?;
+    let size = entry.size();
+    if size > QUICK_COUNT_MAX {
+        return None;
+    }
+    let mut xml = Vec::with_capacity(usize::try_from(size).ok()?);
+    entry.take(size + 1).read_to_end(&mut xml).ok()?;
+    if xml.len() as u64 != size {
+        return None;
+    }
+    sst_count::count(&xml)
 }
 
 impl PartScan {

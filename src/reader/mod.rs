@@ -29,6 +29,7 @@ mod damage;
 mod prescan;
 pub mod props;
 mod sniff;
+mod sst_count;
 pub use props::{DocProperties, PropertyTime, TimeUnreadable, UtcTime};
 
 use crate::contract::{
