@@ -257,7 +257,9 @@ fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> 
         .enumerate()
         .map(|(i, (_, g))| (&g.id, i))
         .collect();
-    let mut rows: Vec<BTreeMap<String, Cell>> = vec![BTreeMap::new(); index.len()];
+    // Gathered per goal, then each goal's map built at once from its sorted
+    // answers: a map built by inserts leaves its nodes partly empty.
+    let mut rows: Vec<Vec<(String, Cell)>> = vec![Vec::new(); index.len()];
     for (who, sub) in chosen {
         let code = &who.code(plan).0;
         let Outcome::Accepted { answers, .. } = sub.outcome else {
@@ -272,7 +274,7 @@ fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> 
                     rating_cell: a.rating_cell,
                     comment_cell: a.comment_cell,
                 };
-                rows[i].insert(code.clone(), cell);
+                rows[i].push((code.clone(), cell));
             }
         }
     }
@@ -283,7 +285,7 @@ fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> 
             area_id: area.id.clone(),
             area: area.title.clone(),
             text: goal.text.clone(),
-            answers,
+            answers: answers.into_iter().collect(),
         })
         .collect()
 }
