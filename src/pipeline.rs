@@ -451,12 +451,18 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     let entries = scan_inbox(&opts.inbox)?;
     let received = read_all(plan, &entries, opts);
     phase("läst och validerat");
-    let mut consolidation = merge(plan, received);
+    // The merge runs on one core; the last run's JSON (the largest output,
+    // for the comparison with it) is read on the other meanwhile. One that
+    // is gone or unreadable only means nothing is compared.
+    let (mut consolidation, last) = rayon::join(
+        || merge(plan, received),
+        || crate::history::LastRun::load(plan, &opts.out),
+    );
     if let Some(prev) = &opts.previous {
         consolidation.over_time.comparison =
             Some(crate::rounds::compare(plan, &consolidation, prev));
     }
-    crate::history::prepare(plan, &mut consolidation, &opts.out)?;
+    crate::history::prepare(plan, &mut consolidation, &opts.out, last)?;
     phase("sammanslaget");
     let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
     let summary = Summary::new(plan, &consolidation, outputs.collect());

@@ -27,7 +27,7 @@ use crate::plan::{GoalId, Meaning, Plan};
 use crate::rating::{self, Parsed, Rating};
 
 /// The schema an earlier round's JSON must have.
-const SCHEMA_PREFIX: &str = "samla-sammanstallning/1";
+pub(crate) const SCHEMA_PREFIX: &str = "samla-sammanstallning/1";
 
 /// An earlier round, as read from its `sammanstallning.json`. Fields added to
 /// the schema since are ignored, so any later samla's output can be read.
