@@ -24,6 +24,54 @@ struct Seen {
     value: Value,
 }
 
+/// The cells of a part seen so far, by reference. A program writes a
+/// sheet's cells in order, so they are kept in a vector, where a cell that
+/// comes after all the others cannot repeat any; the first cell out of
+/// order moves them into a map. (Hashing every cell's reference was about
+/// 3 % of a read.)
+enum SeenCells {
+    /// Every reference so far greater than the one before.
+    Ordered(Vec<(CellRef, Seen)>),
+    /// Since a cell came out of order.
+    Any(HashMap<CellRef, Seen>),
+}
+
+impl Default for SeenCells {
+    fn default() -> SeenCells {
+        SeenCells::Ordered(Vec::new())
+    }
+}
+
+impl SeenCells {
+    /// The cell last seen at `at`.
+    fn get(&self, at: &CellRef) -> Option<&Seen> {
+        match self {
+            SeenCells::Ordered(cells) => match cells.last() {
+                Some((last, _)) if last < at => None,
+                _ => cells
+                    .binary_search_by(|(c, _)| c.cmp(at))
+                    .ok()
+                    .map(|i| &cells[i].1),
+            },
+            SeenCells::Any(cells) => cells.get(at),
+        }
+    }
+
+    /// Records the cell at `at`, in place of one seen there before.
+    fn insert(&mut self, at: CellRef, seen: Seen) {
+        if let SeenCells::Ordered(cells) = self {
+            if cells.last().is_none_or(|(last, _)| *last < at) {
+                cells.push((at, seen));
+                return;
+            }
+            *self = SeenCells::Any(std::mem::take(cells).into_iter().collect());
+        }
+        if let SeenCells::Any(cells) = self {
+            cells.insert(at, seen);
+        }
+    }
+}
+
 /// A cell's value as written in the XML.
 #[derive(Clone)]
 enum Value {
@@ -73,7 +121,7 @@ pub(crate) fn scan_part<R: Read>(
 ) -> Result<PartScan, ReadFailure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
     let mut scan = PartScan::default();
-    let mut seen: HashMap<CellRef, Seen> = HashMap::new();
+    let mut seen = SeenCells::default();
     let (mut row, mut col) = (0u32, 0u32);
     let mut open: Option<Open> = None;
     let mut buf = Vec::new();
@@ -189,7 +237,7 @@ fn push_text(open: Option<&mut Open>, text: &str) {
 }
 
 /// A cell element ends: checks its index, its position, its formula.
-fn close(scan: &mut PartScan, seen: &mut HashMap<CellRef, Seen>, c: Open, end: u64, strings: u64) {
+fn close(scan: &mut PartScan, seen: &mut SeenCells, c: Open, end: u64, strings: u64) {
     if c.shared && c.v.trim().parse::<u64>().map_or(true, |i| i >= strings) {
         scan.problems
             .push((c.at, Problem::BadIndex(c.v.trim().to_string())));
@@ -441,5 +489,53 @@ fn each_element<R: Read + Seek>(
             _ => {}
         }
         buf.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The references the scan reports as repeated, in the order found.
+    fn repeated(rows: &[&[(&str, &str)]]) -> Vec<String> {
+        let rows: String = rows
+            .iter()
+            .enumerate()
+            .map(|(i, cells)| {
+                let cells: String = cells
+                    .iter()
+                    .map(|(at, v)| format!(r#"<c r="{at}"><v>{v}</v></c>"#))
+                    .collect();
+                format!(r#"<row r="{}">{cells}</row>"#, i + 1)
+            })
+            .collect();
+        let xml = format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
+        let scan = scan_part(xml.as_bytes(), 0, None).expect("a readable part");
+        scan.problems
+            .iter()
+            .filter(|(_, p)| matches!(p, Problem::Duplicate(..)))
+            .map(|(at, _)| at.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn repeated_references_are_found_in_and_out_of_order() {
+        assert!(repeated(&[&[("A1", "1"), ("B1", "2")], &[("A2", "3")]]).is_empty());
+        // Right after the first, and after cells in between (out of order).
+        assert_eq!(repeated(&[&[("A1", "1"), ("A1", "2")]]), ["A1"]);
+        assert_eq!(
+            repeated(&[
+                &[("A1", "1"), ("B1", "2"), ("C1", "3")],
+                &[("A2", "4"), ("B1", "5"), ("A2", "6"), ("D2", "7")],
+            ]),
+            ["B1", "A2"]
+        );
+        // A third occurrence is compared with the second.
+        assert_eq!(
+            repeated(&[&[("A1", "1"), ("A1", "2"), ("A1", "3")]]),
+            ["A1", "A1"]
+        );
+        // Out of order but no repeat.
+        assert!(repeated(&[&[("B1", "1"), ("A1", "2"), ("C1", "3")]]).is_empty());
     }
 }
