@@ -439,6 +439,11 @@ def main():
         pandas_reps = 0 if n > args.pandas_max else min(reps, PANDAS_REPS.get(n, 1))
         tools = TOOLS
         runs = {t: [] for t in tools}
+        # samla's folder starts empty in every bench run: its warm-up is a
+        # first run, and each measured run compares with the one before, as
+        # a nightly job does, over a history of this bench run only (the
+        # history is read on every run and grows with each).
+        shutil.rmtree(WORK / str(n) / "out-samla", ignore_errors=True)
         # Untimed warm-up: page cache, dynamic loader, Python imports.
         for t in tools:
             if t == "pandas" and (pandas_reps == 0 or n > PANDAS_WARMUP_MAX):
