@@ -409,10 +409,7 @@ fn ratings_changed(plan: &Plan, c: &Consolidation, last: &LastRun) -> Vec<Rating
                 .answers
                 .get(&r.code.0)
                 .and_then(|a| a.rating.as_ref())
-                .map(|x| match x {
-                    crate::rating::Rating::Level(code) => Cow::Borrowed(code.as_str()),
-                    other => Cow::Owned(other.code()),
-                });
+                .map(crate::rating::Rating::as_code);
             if from != to.as_deref() {
                 out.push(RatingChanged {
                     goal: g.id.0.clone(),

@@ -94,8 +94,7 @@ impl Cell {
     /// borrowed: the reports ask this for every answer.
     pub fn shown(&self) -> Option<Cow<'_, str>> {
         match &self.rating {
-            Some(Rating::Level(code)) => Some(Cow::Borrowed(code)),
-            Some(r) => Some(Cow::Owned(r.code())),
+            Some(r) => Some(r.as_code()),
             None => self.written.as_deref().map(Cow::Borrowed),
         }
     }

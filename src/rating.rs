@@ -15,6 +15,7 @@
 //! # let _ = scale;
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -38,6 +39,21 @@ impl Rating {
             Rating::Level(c) => c.clone(),
             Rating::Compound(parts) => parts.join("/"),
             Rating::Uncertain(inner) => format!("{}?", inner.code()),
+        }
+    }
+
+    /// [`Rating::code`], borrowed for a single level: the reports ask it of
+    /// every answer, and nearly every rating is a single level.
+    ///
+    /// ```
+    /// use samla::Rating;
+    /// assert_eq!(Rating::Level("U".into()).as_code(), "U");
+    /// assert_eq!(Rating::Compound(vec!["U".into(), "E".into()]).as_code(), "U/E");
+    /// ```
+    pub fn as_code(&self) -> Cow<'_, str> {
+        match self {
+            Rating::Level(c) => Cow::Borrowed(c),
+            other => Cow::Owned(other.code()),
         }
     }
 
