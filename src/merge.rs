@@ -9,16 +9,16 @@
 //! assert_eq!(c.findings.len(), plan.regions.len() + 1);
 //! ```
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::finding::{CellRef, Finding, FindingCode as C, Location, Severity};
+use crate::finding::{Finding, FindingCode as C, Location, Severity};
 use crate::plan::{GoalId, Meaning, Plan, Respondent};
 use crate::rating::Rating;
 use crate::reader::UtcTime;
-use crate::validate::{GoalAnswer, Outcome, Submission};
+use crate::validate::{Answers, GoalAnswer, Outcome, Submission};
 
 pub mod resubmission;
 
@@ -73,30 +73,105 @@ pub struct Source {
     pub status: SourceStatus,
 }
 
-/// One respondent's answer to a goal, in the consolidated table.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Cell {
-    /// The rating understood; None when blank or not on the plan's scale.
-    pub rating: Option<Rating>,
-    /// As written, when not blank (also when not on the scale).
-    pub written: Option<String>,
-    /// The comment, when not blank.
-    pub comment: Option<String>,
-    /// Where the rating was read (`D10`); None when the row has no rating cell.
-    pub rating_cell: Option<CellRef>,
-    /// Where the comment was read (`E10`); None when the row has no comment cell.
-    pub comment_cell: Option<CellRef>,
+/// The answers of every merged return as validated: one [`Answers`] per
+/// respondent, in code order. A return's answers are moved here whole, not
+/// copied answer by answer into goal rows: at 5,000 returns such copies
+/// (made on the merge's thread, while the returns' memory, freed on the
+/// reader threads, could not be reused) added some 70 MB to the peak.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// Respondent codes, sorted.
+    codes: Vec<String>,
+    /// Each code's answers, in the order of `codes`.
+    answers: Vec<Answers>,
 }
 
-impl Cell {
-    /// The rating as shown in the reports: the scale code (`P`, `U/E`,
-    /// `P?`), else what was written; None when blank. A single level is
-    /// borrowed: the reports ask this for every answer.
-    pub fn shown(&self) -> Option<Cow<'_, str>> {
-        match &self.rating {
-            Some(r) => Some(r.as_code()),
-            None => self.written.as_deref().map(Cow::Borrowed),
-        }
+impl Table {
+    /// The table of these respondents' answers (each code once).
+    pub fn new(mut by_code: Vec<(String, Answers)>) -> Table {
+        by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (codes, answers) = by_code.into_iter().unzip();
+        Table { codes, answers }
+    }
+}
+
+/// One goal's column of the [`Table`]: each respondent's answer to the
+/// goal, by respondent code, iterated in code order.
+///
+/// ```
+/// use samla::merge::{GoalAnswers, Table};
+/// use samla::validate::{Answers, GoalAnswer};
+/// let said = |c: &str| Some(GoalAnswer { comment: Some(c.into()), ..Default::default() });
+/// let table = Table::new(vec![
+///     ("RN".into(), Answers::new(vec![said("RN om 1.1"), None])),
+///     ("RJH".into(), Answers::new(vec![None, said("RJH om 1.2")])),
+/// ]);
+/// let second = GoalAnswers::new(std::sync::Arc::new(table), 1);
+/// assert_eq!(second.get("RJH").and_then(|a| a.comment.as_deref()), Some("RJH om 1.2"));
+/// assert!(second.get("RN").is_none());
+/// assert_eq!(second.iter().map(|(code, _)| code).collect::<Vec<_>>(), ["RJH"]);
+/// ```
+#[derive(Clone, Default)]
+pub struct GoalAnswers {
+    table: Arc<Table>,
+    /// The goal's position in the plan.
+    goal: usize,
+}
+
+impl GoalAnswers {
+    /// The column of the goal at `goal` (its position in the plan).
+    pub fn new(table: Arc<Table>, goal: usize) -> GoalAnswers {
+        GoalAnswers { table, goal }
+    }
+
+    /// The answer of the respondent `code`; None when it has none.
+    pub fn get(&self, code: &str) -> Option<&GoalAnswer> {
+        let t = &self.table;
+        let i = t.codes.binary_search_by(|c| c.as_str().cmp(code)).ok()?;
+        t.answers[i].at(self.goal)
+    }
+
+    /// (respondent code, answer), in code order, for those that answered.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &GoalAnswer)> + '_ {
+        let t = &self.table;
+        (t.codes.iter().zip(&t.answers))
+            .filter_map(|(code, a)| Some((code.as_str(), a.at(self.goal)?)))
+    }
+
+    /// The answers, in respondent code order.
+    pub fn values(&self) -> impl Iterator<Item = &GoalAnswer> + '_ {
+        self.iter().map(|(_, a)| a)
+    }
+
+    /// How many respondents answered the goal.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether nobody answered the goal.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl std::ops::Index<&str> for GoalAnswers {
+    type Output = GoalAnswer;
+
+    /// The answer of `code`; panics when there is none (as a map does).
+    fn index(&self, code: &str) -> &GoalAnswer {
+        self.get(code).expect("no answer of this respondent")
+    }
+}
+
+impl std::fmt::Debug for GoalAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for GoalAnswers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
     }
 }
 
@@ -111,8 +186,8 @@ pub struct GoalRow {
     pub area: String,
     /// The goal text, as in the plan.
     pub text: String,
-    /// Respondent code → answer, for every respondent that sent a return.
-    pub answers: BTreeMap<String, Cell>,
+    /// Respondent code → answer, for every respondent whose return is merged.
+    pub answers: GoalAnswers,
 }
 
 /// The merged follow-up.
@@ -247,44 +322,25 @@ fn reported(
     reported
 }
 
-/// The goals × respondents table. Answers move from each submission into
-/// its goals' rows: one pass per submission, no per goal × unit lookups or
-/// clones.
+/// The goals × respondents table: each chosen return's answers moved in
+/// whole, each goal row a column of it.
 fn table(plan: &Plan, chosen: BTreeMap<Respondent, Submission>) -> Vec<GoalRow> {
-    let index: HashMap<&GoalId, usize> = plan
-        .goals()
-        .enumerate()
-        .map(|(i, (_, g))| (&g.id, i))
+    let by_code = chosen
+        .into_iter()
+        .filter_map(|(who, sub)| match sub.outcome {
+            Outcome::Accepted { answers, .. } => Some((who.code(plan).0.clone(), answers)),
+            _ => None,
+        })
         .collect();
-    // Gathered per goal, then each goal's map built at once from its sorted
-    // answers: a map built by inserts leaves its nodes partly empty.
-    let mut rows: Vec<Vec<(String, Cell)>> = vec![Vec::new(); index.len()];
-    for (who, sub) in chosen {
-        let code = &who.code(plan).0;
-        let Outcome::Accepted { answers, .. } = sub.outcome else {
-            continue;
-        };
-        for (gid, a) in answers {
-            if let Some(&i) = index.get(&gid) {
-                let cell = Cell {
-                    rating: a.rating,
-                    written: a.written,
-                    comment: a.comment,
-                    rating_cell: a.rating_cell,
-                    comment_cell: a.comment_cell,
-                };
-                rows[i].push((code.clone(), cell));
-            }
-        }
-    }
+    let table = Arc::new(Table::new(by_code));
     plan.goals()
-        .zip(rows)
-        .map(|((area, goal), answers)| GoalRow {
+        .enumerate()
+        .map(|(i, (area, goal))| GoalRow {
             id: goal.id.clone(),
             area_id: area.id.clone(),
             area: area.title.clone(),
             text: goal.text.clone(),
-            answers: answers.into_iter().collect(),
+            answers: GoalAnswers::new(table.clone(), i),
         })
         .collect()
 }
@@ -383,8 +439,8 @@ fn conflicts(plan: &Plan, code: &str, new: &Submission, old: &Submission) -> Vec
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (_, goal) in plan.goals() {
-        let (n, o) = (na.get(&goal.id), oa.get(&goal.id));
+    for (i, (_, goal)) in plan.goals().enumerate() {
+        let (n, o) = (na.at(i), oa.at(i));
         for (what, get) in [
             (
                 "bedömning",
@@ -450,19 +506,17 @@ pub struct Stats {
 ///
 /// ```
 /// # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+/// use samla::validate::{Answers, GoalAnswer};
 /// let order = samla::merge::AnswerOrder::new(["RN", "RJH", "SAKNAS"]);
-/// let mut g = samla::merge::GoalRow {
+/// let said = |c: &str| Answers::new(vec![Some(GoalAnswer { comment: Some(c.into()), ..Default::default() })]);
+/// let table = samla::merge::Table::new(["RJH", "RN", "RV"].map(|c| (c.to_string(), said(c))).to_vec());
+/// let g = samla::merge::GoalRow {
 ///     id: samla::plan::GoalId("1.1".into()),
 ///     area_id: "1".into(),
 ///     area: "Område".into(),
 ///     text: "Mål".into(),
-///     answers: Default::default(),
+///     answers: samla::merge::GoalAnswers::new(std::sync::Arc::new(table), 0),
 /// };
-/// for code in ["RJH", "RN", "RV"] {
-///     let mut cell = samla::merge::Cell::default();
-///     cell.comment = Some(code.to_string());
-///     g.answers.insert(code.to_string(), cell);
-/// }
 /// let found: Vec<_> = order.answers(&g).iter().map(|a| a.and_then(|a| a.comment.as_deref())).collect();
 /// assert_eq!(found, [Some("RN"), Some("RJH"), None]);
 /// ```
@@ -481,13 +535,13 @@ impl<'a> AnswerOrder<'a> {
 
     /// Each code's answer to `g`, in the order's order; None where the
     /// respondent has none.
-    pub fn answers<'g>(&self, g: &'g GoalRow) -> Vec<Option<&'g Cell>> {
+    pub fn answers<'g>(&self, g: &'g GoalRow) -> Vec<Option<&'g GoalAnswer>> {
         let mut out = vec![None; self.by_code.len()];
         let mut map = g.answers.iter().peekable();
         // One comparison per step (each is a call to memcmp).
         for &(code, at) in &self.by_code {
             while let Some((k, cell)) = map.peek() {
-                match k.as_str().cmp(code) {
+                match k.cmp(&code) {
                     std::cmp::Ordering::Less => {}
                     std::cmp::Ordering::Equal => {
                         out[at] = Some(*cell);
@@ -505,13 +559,13 @@ impl<'a> AnswerOrder<'a> {
 
 /// The key a rating is counted under: its level, or `annat` (compound,
 /// uncertain, invalid), or `blank`.
-pub fn bucket(cell: Option<&Cell>) -> &str {
+pub fn bucket(cell: Option<&GoalAnswer>) -> &str {
     match cell {
-        Some(Cell {
+        Some(GoalAnswer {
             rating: Some(Rating::Level(l)),
             ..
         }) => l,
-        Some(Cell {
+        Some(GoalAnswer {
             written: Some(_), ..
         }) => "annat",
         _ => "blank",

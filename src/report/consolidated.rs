@@ -232,7 +232,9 @@ fn matrix_goal(
             .clone()
             .set_bold()
             .set_background_color(fill(plan, b));
-        let shown = cell.and_then(crate::merge::Cell::shown).unwrap_or_default();
+        let shown = cell
+            .and_then(crate::validate::GoalAnswer::shown)
+            .unwrap_or_default();
         let col = 2 + i as u16;
         if shown.is_empty() {
             ws.write_blank(row, col, &f)?;
@@ -400,7 +402,7 @@ fn goal_answers<'a>(
     mut row: u32,
     plan: &Plan,
     g: &GoalRow,
-    answers: impl Iterator<Item = (&'a str, Option<&'a crate::merge::Cell>)>,
+    answers: impl Iterator<Item = (&'a str, Option<&'a crate::validate::GoalAnswer>)>,
     formats: &HashMap<&str, Format>,
     s: &Styles,
 ) -> Result<u32, XlsxError> {

@@ -19,9 +19,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::merge::{AnswerOrder, Cell, Consolidation, SourceStatus};
+use crate::merge::{AnswerOrder, Consolidation, SourceStatus};
 use crate::plan::{Plan, Respondent};
 use crate::rating::Rating;
+use crate::validate::GoalAnswer;
 
 /// The byte order mark that tells Excel the file is UTF-8.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -106,7 +107,7 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
             let (label, meaning) = rating
                 .map(|x| (label(plan, x), meaning(plan, x)))
                 .unwrap_or_default();
-            let cell = |f: fn(&Cell) -> Option<crate::finding::CellRef>| {
+            let cell = |f: fn(&GoalAnswer) -> Option<crate::finding::CellRef>| {
                 answer
                     .and_then(f)
                     .map(|x| x.to_string())
@@ -126,7 +127,7 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
                 // The scale code: a rating's, not what was written.
                 &answer
                     .filter(|_| rating.is_some())
-                    .and_then(Cell::shown)
+                    .and_then(GoalAnswer::shown)
                     .unwrap_or_default(),
                 &label,
                 &meaning,
@@ -154,7 +155,7 @@ struct Who<'a> {
 }
 
 /// `svarsläge`: what the row holds, so a gap is told from a blank.
-fn state(rates: bool, reported: bool, answer: Option<&Cell>) -> &'static str {
+fn state(rates: bool, reported: bool, answer: Option<&GoalAnswer>) -> &'static str {
     match (reported, answer) {
         (false, _) => "inget svar",
         (true, None) => "rad saknas",

@@ -21,8 +21,9 @@ use ooxml::{Align, Paragraph, Run, Shading, Table, TableCell, TableRow, VMerge};
 use package::{BodySink, Package, Parts};
 
 use super::summary::{self, GoalList, ListKind};
-use crate::merge::{bucket, AnswerOrder, Cell, Consolidation, GoalRow, SourceStatus};
+use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow, SourceStatus};
 use crate::plan::{Meaning, Plan};
+use crate::validate::GoalAnswer;
 
 mod changes;
 mod layout;
@@ -421,9 +422,9 @@ fn lead_sentence(plan: &Plan, list: &GoalList, note: &str) -> String {
 
 /// What a list item adds after the goal id: who differs, who has not started, …
 /// `answered` is the goal's answers of `c.stats.answered`, in that order.
-fn detail(plan: &Plan, list: &GoalList, answered: &[(&String, Option<&Cell>)]) -> String {
-    let means = |a: Option<&Cell>, m: Meaning| plan.meaning_of(bucket(a)) == Some(m);
-    let keep = |a: Option<&Cell>| match list.kind {
+fn detail(plan: &Plan, list: &GoalList, answered: &[(&String, Option<&GoalAnswer>)]) -> String {
+    let means = |a: Option<&GoalAnswer>, m: Meaning| plan.meaning_of(bucket(a)) == Some(m);
+    let keep = |a: Option<&GoalAnswer>| match list.kind {
         ListKind::AchievedEverywhere => false,
         ListKind::AchievedAllButOne => {
             !means(a, Meaning::Achieved) && !means(a, Meaning::NotApplicable)
@@ -440,7 +441,7 @@ fn detail(plan: &Plan, list: &GoalList, answered: &[(&String, Option<&Cell>)]) -
     let parts: Vec<String> = answered
         .iter()
         .filter(|(_, a)| keep(*a))
-        .map(|(r, a)| match a.and_then(Cell::shown) {
+        .map(|(r, a)| match a.and_then(GoalAnswer::shown) {
             _ if !with_rating => r.to_string(),
             Some(shown) => format!("{r}: {shown}"),
             None => format!("{r}: ingen bedömning"),

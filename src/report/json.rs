@@ -8,10 +8,11 @@
 use serde::{Serialize, Serializer};
 
 use crate::finding::Finding;
-use crate::merge::{AnswerOrder, Cell, Consolidation, GoalRow, Source, Stats};
+use crate::merge::{AnswerOrder, Consolidation, GoalRow, Source, Stats};
 use crate::pipeline::Summary;
 use crate::plan::{Coordinator, Plan};
 use crate::rounds::{Change, GoalChange, PreviousInfo};
+use crate::validate::GoalAnswer;
 
 /// Schema identifier written into the file.
 pub const SCHEMA: &str = "samla-sammanstallning/1";
@@ -86,7 +87,7 @@ impl Serialize for Ratings<'_> {
         let answers = self.order.answers(self.goal);
         s.collect_map(self.codes.iter().zip(answers).map(|(code, a)| {
             // The scale's form: a rating's code, not what was written.
-            let rating = a.filter(|a| a.rating.is_some()).and_then(Cell::shown);
+            let rating = a.filter(|a| a.rating.is_some()).and_then(GoalAnswer::shown);
             (code, rating)
         }))
     }

@@ -10,7 +10,7 @@
 //! assert!(sub.accepted());
 //! ```
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -27,7 +27,8 @@ mod rows;
 
 use identity::identify;
 
-/// A goal's answer in one return.
+/// A goal's answer in one return; the same answer is a cell of the
+/// consolidated table (see [`crate::merge::GoalAnswers`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct GoalAnswer {
     /// The rating understood, when it is on the scale.
@@ -42,6 +43,70 @@ pub struct GoalAnswer {
     pub comment_cell: Option<CellRef>,
 }
 
+impl GoalAnswer {
+    /// The rating as shown in the reports: the scale code (`P`, `U/E`,
+    /// `P?`), else what was written; None when blank. A single level is
+    /// borrowed: the reports ask this for every answer.
+    ///
+    /// ```
+    /// let mut a = samla::validate::GoalAnswer::default();
+    /// a.written = Some("Ja".into());
+    /// assert_eq!(a.shown().as_deref(), Some("Ja"));
+    /// a.rating = Some(samla::Rating::Level("U".into()));
+    /// assert_eq!(a.shown().as_deref(), Some("U"));
+    /// ```
+    pub fn shown(&self) -> Option<Cow<'_, str>> {
+        match &self.rating {
+            Some(r) => Some(r.as_code()),
+            None => self.written.as_deref().map(Cow::Borrowed),
+        }
+    }
+}
+
+/// A return's answers: one place per goal of the plan, in plan order,
+/// empty where the return has no row for the goal. Kept by position rather
+/// than keyed by goal id: no id is copied per answer, and the merge takes
+/// the whole vector as it is (see [`crate::merge::GoalAnswers`]).
+///
+/// ```
+/// # let plan = samla::Plan::load("templates/cancerplan-norr-2022-2024.toml").unwrap();
+/// let path = std::path::Path::new("samples/inkorg/cancerplan-norr-2022-2024-RJH.xlsx");
+/// let raw = samla::reader::read_return(path, &Default::default()).unwrap();
+/// let answers = samla::validate::validate(&plan, path, &raw).answers().unwrap().clone();
+/// let first = answers.get(&plan, "1.1").expect("goal 1.1 is answered");
+/// assert!(first.rating.is_some());
+/// assert_eq!(answers.iter(&plan).count(), plan.goal_count());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Answers(Vec<Option<GoalAnswer>>);
+
+impl Answers {
+    /// Answers by the plan's goal positions (`None` where there is no row).
+    pub fn new(by_goal: Vec<Option<GoalAnswer>>) -> Answers {
+        Answers(by_goal)
+    }
+
+    /// The answer to the goal at `position` in the plan's order.
+    pub fn at(&self, position: usize) -> Option<&GoalAnswer> {
+        self.0.get(position)?.as_ref()
+    }
+
+    /// The answer to the plan's goal `id`.
+    pub fn get(&self, plan: &Plan, id: &str) -> Option<&GoalAnswer> {
+        self.at(plan.goals().position(|(_, g)| g.id.0 == id)?)
+    }
+
+    /// Every answer with its goal, in plan order.
+    pub fn iter<'a>(
+        &'a self,
+        plan: &'a Plan,
+    ) -> impl Iterator<Item = (&'a GoalId, &'a GoalAnswer)> + 'a {
+        plan.goals()
+            .zip(&self.0)
+            .filter_map(|((_, g), a)| Some((&g.id, a.as_ref()?)))
+    }
+}
+
 /// What a file amounts to: exactly one of these, so that a file cannot be
 /// both refused and answered, or skipped and read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,8 +117,8 @@ pub enum Outcome {
     Accepted {
         /// Who sent it, as every witness in the file agrees.
         respondent: Respondent,
-        /// Goal → answer, for every goal that has a row.
-        answers: BTreeMap<GoalId, GoalAnswer>,
+        /// The answer of every goal that has a row.
+        answers: Answers,
     },
     /// Read, or tried, and not merged; the reason is among the findings.
     Refused,
@@ -110,7 +175,7 @@ impl Submission {
     }
 
     /// The answers, when the file was accepted.
-    pub fn answers(&self) -> Option<&BTreeMap<GoalId, GoalAnswer>> {
+    pub fn answers(&self) -> Option<&Answers> {
         match &self.outcome {
             Outcome::Accepted { answers, .. } => Some(answers),
             _ => None,

@@ -2,14 +2,14 @@
 //! is which goal, what each rating means, and everything written where no
 //! answer belongs. Each kind of judgement is one method of [`Check`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::{fold, over_utf16, quote, quote_full, GoalAnswer};
+use super::{fold, over_utf16, quote, quote_full, Answers, GoalAnswer};
 use crate::contract::header::Column;
 use crate::contract::{classify_header, preamble, ANSWER_SHEET, CELL_LIMIT};
 use crate::finding::{CellRef, Finding, FindingCode as C, Location};
-use crate::plan::{Area, Goal, GoalId, Plan, Respondent};
+use crate::plan::{Area, Goal, Plan, Respondent};
 use crate::rating::{self, Parsed, Rating};
 use crate::reader::{AnswerSheet, CellKind, RawCell, RawReturn, RawRow};
 
@@ -27,11 +27,13 @@ pub(super) struct Check<'a> {
     /// The respondent's code, put on every finding.
     code: String,
     scale: Vec<(String, String)>,
-    by_id: HashMap<&'a str, (&'a Area, &'a Goal)>,
+    /// Goal id → (position in the plan, area, goal).
+    by_id: HashMap<&'a str, (usize, &'a Area, &'a Goal)>,
     /// Built only when a row's id is lost: folding every goal text for every
     /// file was a sixth of a merge's time.
-    by_text: Option<HashMap<String, &'a Goal>>,
-    answers: BTreeMap<GoalId, GoalAnswer>,
+    by_text: Option<HashMap<String, (usize, &'a Goal)>>,
+    /// By the plan's goal positions, as [`Answers`] keeps them.
+    answers: Vec<Option<GoalAnswer>>,
     findings: Vec<Finding>,
 }
 
@@ -43,7 +45,7 @@ impl<'a> Check<'a> {
         raw: &'a RawReturn,
         sheet: &'a AnswerSheet,
         who: &'a Respondent,
-    ) -> (BTreeMap<GoalId, GoalAnswer>, Vec<Finding>) {
+    ) -> (Answers, Vec<Finding>) {
         let mut check = Check {
             plan,
             file,
@@ -57,10 +59,11 @@ impl<'a> Check<'a> {
                 .collect(),
             by_id: plan
                 .goals()
-                .map(|(a, g)| (g.id.0.as_str(), (a, g)))
+                .enumerate()
+                .map(|(i, (a, g))| (g.id.0.as_str(), (i, a, g)))
                 .collect(),
             by_text: None,
-            answers: BTreeMap::new(),
+            answers: vec![None; plan.goal_count()],
             findings: Vec::new(),
         };
         check.sheet_name();
@@ -79,7 +82,7 @@ impl<'a> Check<'a> {
                 check.push(outside(&c.text).at(check.at(cell_of(c))));
             }
         }
-        (check.answers, check.findings)
+        (Answers::new(check.answers), check.findings)
     }
 
     /// Whether a cell outside the answer columns is the template's own
@@ -109,7 +112,7 @@ impl<'a> Check<'a> {
             .find(|r| r.row == c.row)
             .and_then(|r| r.goal_id.as_ref())
             .and_then(|id| self.by_id.get(id.text.trim()))
-            .and_then(|(_, g)| value(g))
+            .and_then(|(_, _, g)| value(g))
             .is_some_and(|v| fold(&v) == fold(&c.text))
     }
 
@@ -138,11 +141,11 @@ impl<'a> Check<'a> {
             .map(|c| c.text.trim().to_string())
             .unwrap_or_default();
         let goal_text = row.goal.as_ref().map(|c| c.text.as_str()).unwrap_or("");
-        let Some(goal) = self.goal_of(row, &id_text, goal_text) else {
+        let Some((at, goal)) = self.goal_of(row, &id_text, goal_text) else {
             self.not_a_goal(row, &id_text, goal_text);
             return;
         };
-        if self.answers.contains_key(&goal.id) {
+        if self.answers[at].is_some() {
             let col = self.sheet.columns.goal_id.or(self.sheet.columns.goal);
             let f = Finding::new(C::DuplicateGoal, format!(
                 "Mål {} besvaras på flera rader; rad {} har inte förts in. Radens innehåll: {}. Slå ihop svaren på en rad.",
@@ -171,12 +174,18 @@ impl<'a> Check<'a> {
             )).goal(gid.clone()).at(self.at(cell_of(c)));
             self.push(f);
         }
-        self.answers.insert(goal.id.clone(), ans);
+        self.answers[at] = Some(ans);
     }
 
-    /// The row's goal: by its id, else by its text (with a finding).
-    fn goal_of(&mut self, row: &RawRow, id_text: &str, goal_text: &str) -> Option<&'a Goal> {
-        if let Some(&(_, g)) = self.by_id.get(id_text) {
+    /// The row's goal and its position in the plan: by its id, else by its
+    /// text (with a finding).
+    fn goal_of(
+        &mut self,
+        row: &RawRow,
+        id_text: &str,
+        goal_text: &str,
+    ) -> Option<(usize, &'a Goal)> {
+        if let Some(&(at, _, g)) = self.by_id.get(id_text) {
             if goal_text != g.text
                 && !goal_text.trim().is_empty()
                 && fold(goal_text) != fold(&g.text)
@@ -188,15 +197,18 @@ impl<'a> Check<'a> {
                 )).goal(g.id.0.clone()).at(self.at(cell));
                 self.push(f);
             }
-            return Some(g);
+            return Some((at, g));
         }
         if goal_text.trim().is_empty() {
             return None;
         }
         let plan = self.plan;
-        let g = *self
+        let (at, g) = *self
             .by_text
-            .get_or_insert_with(|| plan.goals().map(|(_, g)| (fold(&g.text), g)).collect())
+            .get_or_insert_with(|| {
+                let goals = plan.goals().enumerate();
+                goals.map(|(i, (_, g))| (fold(&g.text), (i, g))).collect()
+            })
             .get(&fold(goal_text))?;
         let cell = row.goal_id.as_ref().map_or(
             CellRef::new(row.row, self.sheet.columns.goal_id.unwrap_or(1)),
@@ -212,7 +224,7 @@ impl<'a> Check<'a> {
             row.row + 1, g.id
         )).goal(g.id.0.clone()).at(self.at(cell));
         self.push(f);
-        Some(g)
+        Some((at, g))
     }
 
     /// A row that names no goal of the plan: an area label, or kept in a finding.
@@ -256,7 +268,7 @@ impl<'a> Check<'a> {
         let Some(c) = &row.area else {
             return;
         };
-        let area = self.by_id[goal.id.0.as_str()].0;
+        let area = self.by_id[goal.id.0.as_str()].1;
         if !is_area_label(area, &c.text) {
             let f = outside(&c.text)
                 .goal(goal.id.0.clone())
@@ -361,8 +373,8 @@ impl<'a> Check<'a> {
     }
 
     fn missing_rows(&mut self) {
-        for (area, goal) in self.plan.goals() {
-            if !self.answers.contains_key(&goal.id) {
+        for (i, (area, goal)) in self.plan.goals().enumerate() {
+            if self.answers[i].is_none() {
                 let f = Finding::new(C::MissingGoalRow, format!(
                     "Mål {} ({}) har ingen rad i filen. Lägg tillbaka raden eller använd den utskickade mallen.",
                     goal.id, area.title

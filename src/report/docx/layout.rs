@@ -7,8 +7,9 @@ use std::borrow::Cow;
 use super::ooxml::{Align, Run, Table, TableCell, TableRow};
 
 use super::{cell, fill, head_cell, merged, table, table_text, Doc, TEXT_W};
-use crate::merge::{bucket, AnswerOrder, Cell, Consolidation, GoalRow};
+use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow};
 use crate::plan::Plan;
+use crate::validate::GoalAnswer;
 
 /// Width of a rating column (1.2 cm: a three-letter code in bold fits).
 const RATING_W: usize = 680;
@@ -44,8 +45,8 @@ pub(super) fn matrix(d: &mut Doc, plan: &Plan, shown: &[&str], rows: &[&GoalRow]
         let goal = table_text(d, None, &g.text);
         let mut cells = vec![cell(goal_w).add_paragraph(goal)];
         for code in shown {
-            let a = g.answers.get(*code);
-            let text = a.and_then(Cell::shown).unwrap_or_default();
+            let a = g.answers.get(code);
+            let text = a.and_then(GoalAnswer::shown).unwrap_or_default();
             let p = d
                 .p()
                 .style("Tabelltext")
@@ -86,7 +87,7 @@ pub(super) fn respondents(plan: &Plan) -> Vec<&str> {
 /// `answers` are the goal's answers of `codes` (see [`AnswerOrder`]).
 pub(super) fn comments_in_order<'a>(
     codes: &[&'a str],
-    answers: &[Option<&'a Cell>],
+    answers: &[Option<&'a GoalAnswer>],
 ) -> Vec<(&'a str, &'a str)> {
     codes
         .iter()
