@@ -480,8 +480,8 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
 /// generation of `out`, before anything visible changes, so a failure
 /// leaves the previous outputs as they were. The outputs are independent:
 /// each is built on its own core and streamed into its file, so none is
-/// held whole in memory. A file that only grows, such as a run history, is
-/// added with [`OutputSet::append`].
+/// held whole in memory. The run history is copied into the new generation
+/// with this run's line added ([`crate::history::write_next`]).
 pub fn build_outputs(
     plan: &Plan,
     consolidation: &Consolidation,
@@ -525,8 +525,8 @@ pub fn build_outputs(
         .staged(JSON)
         .staged(REPORT)
         .staged(ANSWERS_CSV);
-    if let Some(h) = crate::history::next(plan, c, summary) {
-        set.file(crate::history::HISTORY, h);
+    if crate::history::write_next(plan, c, summary, out).map_err(RunError::Output)? {
+        set.staged(crate::history::HISTORY);
     }
     Ok(set)
 }

@@ -43,7 +43,7 @@ pub fn run(a: Args) -> Result<Status, CliError> {
             path: out.join(samla::history::HISTORY),
             source,
         })?;
-        c.over_time.first_seen = history.first_seen();
+        c.over_time.first_seen = history.first_seen;
     }
     let mut table: Vec<[String; 7]> = vec![HEADERS.map(str::to_string)];
     for r in rows(&plan, &c) {
