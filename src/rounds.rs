@@ -67,27 +67,6 @@ pub struct PreviousFinding {
     pub cell: Option<String>,
 }
 
-impl PreviousFinding {
-    /// What a finding is recognised by across runs: code, respondent, goal, file, cell.
-    pub fn key(
-        &self,
-    ) -> (
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) {
-        (
-            self.code.clone(),
-            self.region.clone(),
-            self.goal.clone(),
-            self.file.clone(),
-            self.cell.clone(),
-        )
-    }
-}
-
 /// The plan of an earlier round.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PreviousPlan {

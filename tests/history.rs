@@ -86,6 +86,29 @@ fn inputs(line: &Value) -> Vec<(String, String, String, String, u64)> {
         .collect()
 }
 
+/// Every rating of `regions` that differs between a last run's JSON and
+/// this run's, for the goals of this run that the last run had.
+fn ratings_differ(last: &Value, now: &Value, regions: &[&str]) -> Value {
+    let mut want = Vec::new();
+    for g2 in now["goals"].as_array().unwrap() {
+        let Some(g1) = last["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == g2["id"])
+        else {
+            continue;
+        };
+        for r in regions {
+            if g1["ratings"][r] != g2["ratings"][r] {
+                want.push(serde_json::json!({"goal": g2["id"], "respondent": r,
+                    "from": g1["ratings"][r], "to": g2["ratings"][r]}));
+            }
+        }
+    }
+    Value::Array(want)
+}
+
 #[test]
 fn three_runs_added_replaced_withdrawn() {
     let w = Dir::new();
@@ -110,24 +133,11 @@ fn three_runs_added_replaced_withdrawn() {
     assert_eq!(d["returns_replaced"], serde_json::json!(["RJH"]));
     assert_eq!(d["returns_withdrawn"], serde_json::json!(["RN"]));
     // Every rating that differs between the two runs' JSON, and no other.
-    let mut want = Vec::new();
-    for (g1, g2) in j1["goals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(j2["goals"].as_array().unwrap())
-    {
-        for r in ["RJH", "RN", "RV", "RVN"] {
-            if g1["ratings"][r] != g2["ratings"][r] {
-                want.push(serde_json::json!({"goal": g1["id"], "respondent": r,
-                    "from": g1["ratings"][r], "to": g2["ratings"][r]}));
-            }
-        }
-    }
-    assert!(want.contains(
+    let want = ratings_differ(&j1, &j2, &["RJH", "RN", "RV", "RVN"]);
+    assert!(want.as_array().unwrap().contains(
         &serde_json::json!({"goal": "1.1", "respondent": "RJH", "from": "P", "to": "U"})
     ));
-    assert_eq!(d["ratings_changed"], Value::Array(want));
+    assert_eq!(d["ratings_changed"], want);
     let finds = |j: &Value| j["discrepancies"].as_array().unwrap().len() as i64;
     let (new, resolved) = (
         d["findings_new"].as_i64().unwrap(),
@@ -409,7 +419,14 @@ fn a_run_killed_while_writing_keeps_every_complete_line() {
     assert!(step > 3, "the fault hook killed runs ({step} steps)");
 
     // A torn last line (what an append cut short leaves) is left out by
-    // the next run; the complete lines stay byte for byte.
+    // the next run; the complete lines stay byte for byte, a line of
+    // another tool's among them, which is not counted as a run.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(w.join("ut/historik.jsonl"))
+        .unwrap();
+    f.write_all(b"{\"schema\":\"annat/1\"}\n").unwrap();
+    drop(f);
     let before = std::fs::read(w.join("ut/historik.jsonl")).unwrap();
     let mut f = std::fs::OpenOptions::new()
         .append(true)
@@ -422,9 +439,111 @@ fn a_run_killed_while_writing_keeps_every_complete_line() {
     let after = std::fs::read(w.join("ut/historik.jsonl")).unwrap();
     assert!(after.starts_with(&before));
     let lines = history_lines(&w);
-    assert_eq!(lines.len(), had + 1);
+    assert_eq!(lines.len(), had + 2);
+    assert_eq!(lines[had]["schema"], "annat/1");
     assert_eq!(
-        lines[had]["run"],
+        lines[had + 1]["run"],
         format!("20240412T120000Z-{:06}", had + 1)
     );
+}
+
+/// The bundled plan without region RVN and goal 1.2 (the same plan id).
+fn plan_without_rvn_and_goal_1_2(w: &Dir) -> PathBuf {
+    let text = std::fs::read_to_string(plan_path()).unwrap();
+    let rvn = "[[regions]]\ncode = \"RVN\"\nname = \"Region Västernorrland\"\n";
+    let at = text
+        .find("[[areas.goals]]\nid = \"1.2\"")
+        .expect("goal 1.2");
+    let end = at + text[at..].find("\n\n").unwrap() + 2;
+    let text = format!("{}{}", &text[..at], &text[end..]).replacen(rvn, "", 1);
+    assert!(!text.contains("\"RVN\"") && !text.contains("\"1.2\""));
+    w.create("plan-utan.toml", text)
+}
+
+#[test]
+fn a_goal_and_a_region_gone_from_the_plan_are_not_compared() {
+    let w = Dir::new();
+    let inbox = w.copy_samples("inkorg");
+    merge_at(&w, T1);
+    // The last run rated differently: a goal and a region both runs'
+    // plans have, the goal and the region the next plan drops.
+    let last = w.join("ut/sammanstallning.json");
+    let mut j1 = json(&last);
+    for (g, r) in [("1.1", "RJH"), ("1.2", "RJH"), ("1.3", "RVN")] {
+        goal_mut(&mut j1, g)["ratings"][r] = "X".into();
+    }
+    std::fs::write(&last, serde_json::to_vec(&j1).unwrap()).unwrap();
+    std::fs::remove_file(inbox.join("cancerplan-norr-2022-2024-RVN.xlsx")).unwrap();
+    let plan = plan_without_rvn_and_goal_1_2(&w);
+    let o = w
+        .samla([
+            "merge", "--quiet", "--json", "--inbox", "inkorg", "--out", "ut",
+        ])
+        .arg("--plan")
+        .arg(&plan)
+        .env("SAMLA_IN_PROCESS", "1")
+        .env("SOURCE_DATE_EPOCH", T2)
+        .expect_code(0);
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &s["since_last_run"];
+    let j2 = json(&last);
+    assert_eq!(
+        d["returns_withdrawn"],
+        serde_json::json!([]),
+        "RVN is not asked"
+    );
+    let want = ratings_differ(&j1, &j2, &["RJH", "RN", "RV"]);
+    assert_eq!(d["ratings_changed"], want);
+    let to = goal(&j2, "1.1")["ratings"]["RJH"].clone();
+    assert_ne!(to, Value::Null, "RJH's return is merged");
+    let changed = |g: &str, r: &str| {
+        want.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["goal"] == g && c["respondent"] == r)
+    };
+    assert!(changed("1.1", "RJH"));
+    assert!(!changed("1.2", "RJH") && !changed("1.3", "RVN"));
+}
+
+#[test]
+fn a_last_run_json_that_cannot_be_used_compares_the_returns_only() {
+    let w = Dir::new();
+    let inbox = w.copy_samples("inkorg");
+    let rn = inbox.join("cancerplan-norr-2022-2024-RN.xlsx");
+    let kept = w.join("RN.xlsx");
+    std::fs::copy(&rn, &kept).unwrap();
+    let last = w.join("ut/sammanstallning.json");
+    type Spoil = fn(String) -> String;
+    let spoil: [(&str, Spoil); 4] = [
+        ("usable", |t| t),
+        ("cut in half", |t| t[..t.len() / 2].to_string()),
+        ("another plan", |t| {
+            t.replacen("\"cancerplan-norr-2022-2024\"", "\"annan-plan\"", 1)
+        }),
+        ("another schema", |t| {
+            t.replacen("samla-sammanstallning/1", "samla-sammanstallning/9", 1)
+        }),
+    ];
+    for (what, spoil) in spoil {
+        // A run with every return, then one without RN's, compared with
+        // the first run's JSON as spoiled.
+        std::fs::copy(&kept, &rn).unwrap();
+        merge_at(&w, T1);
+        let text = std::fs::read_to_string(&last).unwrap();
+        std::fs::write(&last, spoil(text)).unwrap();
+        std::fs::remove_file(&rn).unwrap();
+        let d = merge_at(&w, T2)["since_last_run"].clone();
+        assert_eq!(d["returns_withdrawn"], serde_json::json!(["RN"]), "{what}");
+        let compared = [
+            d["ratings_changed"].as_array().unwrap().len(),
+            d["findings_new"].as_u64().unwrap() as usize,
+            d["findings_resolved"].as_u64().unwrap() as usize,
+        ];
+        if what == "usable" {
+            assert!(compared.iter().all(|n| *n > 0), "{what}: {d}");
+        } else {
+            assert_eq!(compared, [0, 0, 0], "{what}: {d}");
+        }
+    }
 }
