@@ -347,9 +347,43 @@ pub type SortKey = (
     String,
 );
 
-/// Sorts findings into report order, computing each key once.
+/// Sorts findings into report order: [`Finding::owned_sort_key`]'s, with
+/// the fields compared where they are. Keys made once per finding cloned
+/// every message, file and region: some 20 MB at 5,000 returns, at the
+/// merge's peak.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by_cached_key(Finding::owned_sort_key);
+    findings.sort_by(report_order);
+}
+
+/// [`Finding::owned_sort_key`]'s order, without making the keys.
+fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    fn region(f: &Finding) -> &str {
+        f.region.as_deref().unwrap_or("\u{10FFFF}")
+    }
+    fn file(f: &Finding) -> Option<&str> {
+        f.location.as_ref().map(|l| l.file.as_str())
+    }
+    let cell = |f: &Finding| f.location.as_ref().and_then(|l| l.cell);
+    let goals = || match (&a.goal, &b.goal) {
+        (Some(x), Some(y)) => cmp_goal_ids(&x.0, &y.0),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    };
+    (region(a).cmp(region(b)))
+        .then_with(|| file(a).cmp(&file(b)))
+        .then_with(goals)
+        .then_with(|| cell(a).cmp(&cell(b)))
+        .then_with(|| a.code.cmp(&b.code))
+        .then_with(|| a.message.cmp(&b.message))
+}
+
+/// The order of [`goal_sort_key`]s, without making them.
+fn cmp_goal_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('.')
+        .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p))
+        .cmp(
+            b.split('.')
+                .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p)),
+        )
 }
 
 /// `1.10` after `1.9`: compare dotted ids numerically.
@@ -377,6 +411,56 @@ impl fmt::Display for Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_keeps_the_order_of_the_owned_keys() {
+        let mut all = Vec::new();
+        for region in [None, Some("RN"), Some("RJH")] {
+            for goal in [
+                None,
+                Some("1.10"),
+                Some("1.9"),
+                Some("ÖS.1"),
+                Some("1"),
+                Some("1.x"),
+            ] {
+                for (file, cell) in [
+                    (None, None),
+                    (Some("b.xlsx"), Some((3, 2))),
+                    (Some("a.xlsx"), None),
+                ] {
+                    for (code, message) in [
+                        (FindingCode::MissingRating, "b"),
+                        (FindingCode::InvalidRating, "a"),
+                    ] {
+                        let mut f = Finding::new(code, message);
+                        f.region = region.map(str::to_string);
+                        f.goal = goal.map(|g| GoalId(g.to_string()));
+                        f.location = file.map(|file: &str| Location {
+                            file: file.to_string(),
+                            sheet: None,
+                            cell: cell.map(|(r, c)| CellRef::new(r, c)),
+                        });
+                        all.push(f);
+                    }
+                }
+            }
+        }
+        // A fixed shuffle: every 7th of the list, round after round.
+        let n = all.len();
+        let shuffled: Vec<Finding> = (0..n).map(|i| all[i * 7 % n].clone()).collect();
+        let mut sorted = shuffled.clone();
+        sort(&mut sorted);
+        let mut by_key = shuffled;
+        by_key.sort_by_cached_key(Finding::owned_sort_key);
+        let show = |v: &[Finding]| v.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>();
+        assert_eq!(show(&sorted), show(&by_key));
+        assert_ne!(
+            show(&sorted),
+            show(&all),
+            "the list was not in order to begin with"
+        );
+    }
 
     #[test]
     fn a1_names_round_trip() {
