@@ -434,7 +434,11 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
             let code = &r.code.0;
             let from = p.ratings.get(code).cloned().flatten();
             let now = g.answers.get(code);
-            let to = now.and_then(|a| a.rating.as_ref().map(Rating::code).or(a.written.clone()));
+            let to = now.and_then(|a| {
+                a.rating()
+                    .map(Rating::code)
+                    .or(a.written().map(str::to_string))
+            });
             let Some(kind) = transition(plan, from.as_deref(), to.as_deref()) else {
                 continue;
             };
@@ -445,7 +449,7 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
                 to,
                 kind,
                 from_comment: p.comments.get(code).cloned(),
-                to_comment: now.and_then(|a| a.comment.clone()),
+                to_comment: now.and_then(|a| a.comment().map(str::to_string)),
             });
         }
     }

@@ -377,7 +377,9 @@ fn entries_that_are_not_returns_are_left_alone() {
 /// The rating of `goal` as written, from an accepted return.
 fn written(sub: &Submission, goal: &str) -> Option<String> {
     let answers = sub.answers().expect("the return is accepted");
-    answers.get(&plan(), goal).and_then(|a| a.written.clone())
+    answers
+        .get(&plan(), goal)
+        .and_then(|a| a.written().map(str::to_string))
 }
 
 /// The findings of `code`.

@@ -84,7 +84,10 @@ fn essence(sub: &Submission) -> BTreeMap<String, (Option<String>, Option<String>
         .map(|(g, a)| {
             (
                 g.0.clone(),
-                (a.rating.as_ref().map(Rating::code), a.comment.clone()),
+                (
+                    a.rating().map(Rating::code),
+                    a.comment().map(str::to_string),
+                ),
             )
         })
         .collect()
@@ -110,7 +113,11 @@ fn expected(code: &str) -> BTreeMap<String, (Option<String>, Option<String>)> {
 
 fn rating(sub: &Submission, goal: &str) -> Option<Rating> {
     let answers = sub.answers().expect("accepted");
-    answers.get(&plan(), goal).expect("answered").rating.clone()
+    answers
+        .get(&plan(), goal)
+        .expect("answered")
+        .rating()
+        .cloned()
 }
 
 fn level(c: &str) -> Rating {
@@ -247,7 +254,7 @@ fn invalid_rating_is_refused_but_kept_as_written() {
         &format!("Bedömningen \"Ja\" för mål 1.2 finns inte i skalan ({SCALE}). Skriv en av koderna, t.ex. U, P eller E."),
     );
     let a = sub.answers().unwrap().get(&plan(), "1.1").unwrap();
-    assert_eq!((a.rating.as_ref(), a.written.as_deref()), (None, Some("X")));
+    assert_eq!((a.rating(), a.written()), (None, Some("X")));
     // Not a missing rating: something was written.
     assert!(!sub
         .findings
@@ -256,10 +263,7 @@ fn invalid_rating_is_refused_but_kept_as_written() {
     // The merge keeps it as written, outside the scale.
     let c = merge(&plan(), vec![sub]);
     let cell = &c.goals[0].answers["RVN"];
-    assert_eq!(
-        (cell.rating.as_ref(), cell.written.as_deref()),
-        (None, Some("X"))
-    );
+    assert_eq!((cell.rating(), cell.written()), (None, Some("X")));
     assert_eq!(samla::merge::bucket(Some(cell)), "annat");
 }
 
@@ -1172,8 +1176,8 @@ fn merged_essence(
             (
                 g.id.0.clone(),
                 (
-                    a.and_then(|a| a.rating.as_ref().map(Rating::code)),
-                    a.and_then(|a| a.comment.clone()),
+                    a.and_then(|a| a.rating().map(Rating::code)),
+                    a.and_then(|a| a.comment().map(str::to_string)),
                 ),
             )
         })

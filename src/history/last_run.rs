@@ -539,7 +539,7 @@ fn ratings_changed(plan: &Plan, c: &Consolidation, last: &LastRun) -> Vec<Rating
             let to = g
                 .answers
                 .get(code)
-                .and_then(|a| a.rating.as_ref())
+                .and_then(|a| a.rating())
                 .map(Rating::as_code);
             if from != to.as_deref() {
                 out.push(RatingChanged {

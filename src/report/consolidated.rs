@@ -273,7 +273,7 @@ pub fn comments_text(plan: &Plan, g: &crate::merge::GoalRow) -> String {
         .filter_map(|code| {
             g.answers
                 .get(code)
-                .and_then(|a| a.comment.as_ref())
+                .and_then(|a| a.comment())
                 .map(|t| format!("{code}: {t}"))
         })
         .collect::<Vec<_>>()
@@ -320,7 +320,7 @@ fn distribution(
                 let f = s.center.clone().set_background_color(fill(plan, k));
                 ws.write_number_with_format(row, 2 + i as u16, n as f64, &f)?;
             }
-            let comments = g.answers.values().filter(|a| a.comment.is_some()).count();
+            let comments = g.answers.values().filter(|a| a.comment().is_some()).count();
             ws.write_number_with_format(row, 2 + keys.len() as u16, comments as f64, &s.center)?;
             row += 1;
         }
@@ -416,12 +416,11 @@ fn goal_answers<'a>(
         };
         let coordinator = code == plan.coordinator.code.0;
         let shown = a.shown().unwrap_or_default();
-        if shown.is_empty() && a.comment.is_none() && coordinator {
+        if shown.is_empty() && a.comment().is_none() && coordinator {
             continue;
         }
         let parts = a
-            .comment
-            .as_deref()
+            .comment()
             .map(|t| print_pieces(t, 90.0))
             .unwrap_or_default();
         let n = parts.len().max(1);

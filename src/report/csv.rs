@@ -103,7 +103,7 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
     let order = AnswerOrder::new(who.iter().map(|r| r.code));
     for g in &c.goals {
         for (r, answer) in who.iter().zip(order.answers(g)) {
-            let rating = answer.and_then(|a| a.rating.as_ref());
+            let rating = answer.and_then(|a| a.rating());
             let (label, meaning) = rating
                 .map(|x| (label(plan, x), meaning(plan, x)))
                 .unwrap_or_default();
@@ -123,7 +123,7 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
                 r.code,
                 r.name,
                 state(r.rates, r.reported, answer),
-                answer.and_then(|a| a.written.as_deref()).unwrap_or(""),
+                answer.and_then(|a| a.written()).unwrap_or(""),
                 // The scale code: a rating's, not what was written.
                 &answer
                     .filter(|_| rating.is_some())
@@ -131,10 +131,10 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
                     .unwrap_or_default(),
                 &label,
                 &meaning,
-                answer.and_then(|a| a.comment.as_deref()).unwrap_or(""),
+                answer.and_then(|a| a.comment()).unwrap_or(""),
                 r.file,
-                &cell(|a| a.rating_cell),
-                &cell(|a| a.comment_cell),
+                &cell(|a| a.rating_cell()),
+                &cell(|a| a.comment_cell()),
             ];
             w.write_record(row.map(guard).iter().map(|f| f.as_bytes()))?;
         }
@@ -160,7 +160,7 @@ fn state(rates: bool, reported: bool, answer: Option<&GoalAnswer>) -> &'static s
         (false, _) => "inget svar",
         (true, None) => "rad saknas",
         (true, Some(_)) if !rates => "bedömer ej",
-        (true, Some(a)) => match (&a.rating, &a.written) {
+        (true, Some(a)) => match (a.rating(), a.written()) {
             (Some(Rating::Level(_)), _) => "bedömd",
             (Some(Rating::Compound(_)), _) => "sammansatt",
             (Some(Rating::Uncertain(_)), _) => "osäker",

@@ -87,7 +87,9 @@ impl Serialize for Ratings<'_> {
         let answers = self.order.answers(self.goal);
         s.collect_map(self.codes.iter().zip(answers).map(|(code, a)| {
             // The scale's form: a rating's code, not what was written.
-            let rating = a.filter(|a| a.rating.is_some()).and_then(GoalAnswer::shown);
+            let rating = a
+                .filter(|a| a.rating().is_some())
+                .and_then(GoalAnswer::shown);
             (code, rating)
         }))
     }
@@ -102,7 +104,7 @@ impl Serialize for Comments<'_> {
             self.0
                 .answers
                 .iter()
-                .filter_map(|(code, a)| Some((code, a.comment.as_deref()?))),
+                .filter_map(|(code, a)| Some((code, a.comment()?))),
         )
     }
 }

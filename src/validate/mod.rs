@@ -29,37 +29,130 @@ use identity::identify;
 
 /// A goal's answer in one return; the same answer is a cell of the
 /// consolidated table (see [`crate::merge::GoalAnswers`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// Kept small, as there is one per goal and return (275,000 at 5,000
+/// returns): the rating as written is kept only when it is not exactly the
+/// rating's code, and both cells are on the answer's row.
+///
+/// ```
+/// use samla::validate::GoalAnswer;
+/// use samla::Rating;
+/// let a = GoalAnswer::on_row(9)
+///     .with_rating(3, "U", Some(Rating::Level("U".into())))
+///     .with_comment(4, "Klart.".into());
+/// assert_eq!((a.written(), a.comment()), (Some("U"), Some("Klart.")));
+/// assert_eq!(a.rating_cell().map(|c| c.to_string()).as_deref(), Some("D10"));
+/// assert_eq!(a.comment_cell().map(|c| c.to_string()).as_deref(), Some("E10"));
+/// let b = GoalAnswer::on_row(9).with_rating(3, "Ja", None);
+/// assert_eq!((b.rating(), b.written(), b.comment_cell()), (None, Some("Ja"), None));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoalAnswer {
-    /// The rating understood, when it is on the scale.
-    pub rating: Option<Rating>,
-    /// The rating cell as written (trimmed), when not blank.
-    pub written: Option<String>,
-    /// The comment as written, when not blank.
-    pub comment: Option<String>,
-    /// The rating cell, e.g. `D10`; None when the row has none.
-    pub rating_cell: Option<CellRef>,
-    /// The comment cell, e.g. `E10`; None when the row has none.
-    pub comment_cell: Option<CellRef>,
+    rating: Option<Rating>,
+    /// The rating cell as written (trimmed), when not blank and not
+    /// exactly the rating's single level.
+    written: Option<Box<str>>,
+    comment: Option<Box<str>>,
+    /// The row the answer was read from (zero-based).
+    row: u32,
+    rating_col: Option<u32>,
+    comment_col: Option<u32>,
 }
 
 impl GoalAnswer {
+    /// A blank answer on zero-based `row`.
+    pub fn on_row(row: u32) -> GoalAnswer {
+        GoalAnswer {
+            row,
+            ..GoalAnswer::default()
+        }
+    }
+
+    /// With its rating cell at zero-based `col`, `written` there (trimmed;
+    /// blank for none) and understood as `rating` (None when blank or not
+    /// on the scale).
+    pub fn with_rating(mut self, col: u32, written: &str, rating: Option<Rating>) -> GoalAnswer {
+        self.rating_col = Some(col);
+        self.set_written(written);
+        self.set_rating(rating);
+        self
+    }
+
+    /// With `comment` (not blank) in its cell at zero-based `col`.
+    pub fn with_comment(mut self, col: u32, comment: String) -> GoalAnswer {
+        self.comment_col = Some(col);
+        self.comment = Some(comment.into_boxed_str());
+        self
+    }
+
+    fn set_written(&mut self, written: &str) {
+        self.written = (!written.is_empty()).then(|| written.into());
+    }
+
+    /// The rating; what was written is dropped when it is exactly its code.
+    fn set_rating(&mut self, rating: Option<Rating>) {
+        if rating.as_ref().and_then(Rating::level) == self.written.as_deref() {
+            self.written = None;
+        }
+        self.rating = rating;
+    }
+
+    /// The rating understood, when it is on the scale.
+    pub fn rating(&self) -> Option<&Rating> {
+        self.rating.as_ref()
+    }
+
+    /// The rating cell as written (trimmed), when not blank (also when not
+    /// on the scale).
+    pub fn written(&self) -> Option<&str> {
+        let level = || self.rating.as_ref().and_then(Rating::level);
+        self.written.as_deref().or_else(level)
+    }
+
+    /// The comment as written, when not blank.
+    pub fn comment(&self) -> Option<&str> {
+        self.comment.as_deref()
+    }
+
+    /// The rating cell, e.g. `D10`; None when the row has none.
+    pub fn rating_cell(&self) -> Option<CellRef> {
+        self.rating_col.map(|col| CellRef::new(self.row, col))
+    }
+
+    /// The comment cell, e.g. `E10`; None when there is no comment.
+    pub fn comment_cell(&self) -> Option<CellRef> {
+        self.comment_col.map(|col| CellRef::new(self.row, col))
+    }
+
     /// The rating as shown in the reports: the scale code (`P`, `U/E`,
     /// `P?`), else what was written; None when blank. A single level is
     /// borrowed: the reports ask this for every answer.
     ///
     /// ```
-    /// let mut a = samla::validate::GoalAnswer::default();
-    /// a.written = Some("Ja".into());
+    /// use samla::validate::GoalAnswer;
+    /// let a = GoalAnswer::on_row(9).with_rating(3, "Ja", None);
     /// assert_eq!(a.shown().as_deref(), Some("Ja"));
-    /// a.rating = Some(samla::Rating::Level("U".into()));
-    /// assert_eq!(a.shown().as_deref(), Some("U"));
+    /// let b = GoalAnswer::on_row(9).with_rating(3, "u", Some(samla::Rating::Level("U".into())));
+    /// assert_eq!((b.shown().as_deref(), b.written()), (Some("U"), Some("u")));
     /// ```
     pub fn shown(&self) -> Option<Cow<'_, str>> {
         match &self.rating {
             Some(r) => Some(r.as_code()),
             None => self.written.as_deref().map(Cow::Borrowed),
         }
+    }
+}
+
+impl Serialize for GoalAnswer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("GoalAnswer", 5)?;
+        m.serialize_field("rating", &self.rating)?;
+        m.serialize_field("written", &self.written())?;
+        m.serialize_field("comment", &self.comment)?;
+        m.serialize_field("rating_cell", &self.rating_cell())?;
+        m.serialize_field("comment_cell", &self.comment_cell())?;
+        m.end()
     }
 }
 
@@ -74,7 +167,7 @@ impl GoalAnswer {
 /// let raw = samla::reader::read_return(path, &Default::default()).unwrap();
 /// let answers = samla::validate::validate(&plan, path, &raw).answers().unwrap().clone();
 /// let first = answers.get(&plan, "1.1").expect("goal 1.1 is answered");
-/// assert!(first.rating.is_some());
+/// assert!(first.rating().is_some());
 /// assert_eq!(answers.iter(&plan).count(), plan.goal_count());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -162,7 +162,7 @@ impl<'a> Check<'a> {
                 self.push(f);
             }
         }
-        let mut ans = GoalAnswer::default();
+        let mut ans = GoalAnswer::on_row(row.row);
         self.comment(row, &gid, &mut ans);
         if self.who.rates() {
             self.rating(row, &gid, &mut ans);
@@ -292,8 +292,8 @@ impl<'a> Check<'a> {
             self.push(f);
         }
         if !c.text.trim().is_empty() {
-            ans.comment = Some(c.text.clone());
-            ans.comment_cell = Some(cell_of(c));
+            ans.comment = Some(c.text.as_str().into());
+            ans.comment_col = Some(c.col);
         }
     }
 
@@ -304,17 +304,15 @@ impl<'a> Check<'a> {
             .rating
             .as_ref()
             .map_or(CellRef::new(row.row, cols.rating.unwrap_or(3)), cell_of);
-        ans.rating_cell = Some(cell);
+        ans.rating_col = Some(cell.col);
         let as_typed = row
             .rating
             .as_ref()
             .filter(|c| c.kind != CellKind::Error)
             .map(|c| c.text.as_str())
             .unwrap_or_default();
-        let written = as_typed.trim().to_string();
-        if !written.is_empty() {
-            ans.written = Some(written.clone());
-        }
+        let written = as_typed.trim();
+        ans.set_written(written);
         let parsed = if cols.rating.is_none() {
             Parsed::Blank
         } else {
@@ -344,7 +342,7 @@ impl<'a> Check<'a> {
             Parsed::Invalid => {
                 self.push(Finding::new(C::InvalidRating, format!(
                     "Bedömningen {} för mål {gid} finns inte i skalan ({}). Skriv en av koderna, t.ex. {}.",
-                    quote_full(&written), self.plan.scale_legend(), codes_or(self.plan)
+                    quote_full(written), self.plan.scale_legend(), codes_or(self.plan)
                 )).goal(gid).at(loc()));
             }
             Parsed::Normalised(r) => {
@@ -369,7 +367,7 @@ impl<'a> Check<'a> {
         for f in flag_form(&r, gid, &self.code) {
             self.push(f.at(self.at(cell)));
         }
-        ans.rating = Some(r);
+        ans.set_rating(Some(r));
     }
 
     fn missing_rows(&mut self) {

@@ -92,7 +92,7 @@ pub(super) fn comments_in_order<'a>(
     codes
         .iter()
         .zip(answers)
-        .filter_map(|(code, a)| Some((*code, a.as_ref()?.comment.as_deref()?)))
+        .filter_map(|(code, a)| Some((*code, a.as_ref()?.comment()?)))
         .collect()
 }
 
