@@ -59,9 +59,9 @@ fn rating() -> impl Strategy<Value = Option<(String, Rating)>> {
             .join(sep);
         let codes: Vec<String> = parts.into_iter().map(|(_, c)| c).collect();
         let mut r = if codes.len() == 1 {
-            Rating::Level(codes[0].clone())
+            Rating::Level(codes[0].as_str().into())
         } else {
-            Rating::Compound(codes)
+            Rating::Compound(codes.into())
         };
         if uncertain {
             written.push('?');
