@@ -12,21 +12,21 @@
 //!
 //! The history is read line by line (at 5,000 returns a line is about
 //! 0.9 MB, and a nightly job adds one every night): what a run keeps of it
-//! is the last run, when each file was first seen and where the complete
-//! lines end; the next history is copied from the file as it is written.
+//! is the last run, when this run's files were first seen and where the
+//! complete lines end; the next history is copied from the file as it is written.
 //!
 //! ```
 //! use samla::history::History;
 //! let dir = tempfile::tempdir().unwrap();
 //! std::fs::write(dir.path().join("historik.jsonl"), "{\"schema\":\"samla-historik/1\"}\n{\"trasig").unwrap();
-//! let h = History::load(dir.path()).unwrap();
+//! let h = History::load(dir.path(), []).unwrap();
 //! assert!(h.torn);
 //! assert_eq!(h.complete, "{\"schema\":\"samla-historik/1\"}\n".len() as u64);
 //! ```
 
 mod last_run;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -103,7 +103,8 @@ pub struct History {
     pub runs: usize,
     /// The last run recorded.
     last: Option<RunRecord>,
-    /// SHA-256 → when a run first saw a file with that content.
+    /// SHA-256 → when a run first saw a file with that content, for the
+    /// contents asked for when loading.
     pub first_seen: BTreeMap<String, String>,
 }
 
@@ -126,11 +127,18 @@ pub enum HistoryError {
 
 impl History {
     /// Reads `dir/historik.jsonl`; an absent file is an empty history.
-    pub fn load(dir: &Path) -> std::io::Result<History> {
+    /// When files were first seen is kept for `contents` (SHA-256), this
+    /// run's files: a nightly job's history holds every content it ever saw.
+    pub fn load<'a>(
+        dir: &Path,
+        contents: impl IntoIterator<Item = &'a str>,
+    ) -> std::io::Result<History> {
         let path = dir.join(HISTORY);
         match std::fs::File::open(&path) {
             Ok(f) => {
-                let mut h = History::read(std::io::BufReader::with_capacity(1 << 16, f))?;
+                let contents: HashSet<&str> = contents.into_iter().collect();
+                let f = std::io::BufReader::with_capacity(1 << 16, f);
+                let mut h = History::read(f, &contents)?;
                 h.file = Some(path);
                 Ok(h)
             }
@@ -140,7 +148,7 @@ impl History {
     }
 
     /// Reads the lines one at a time, up to a torn tail.
-    fn read(mut r: impl BufRead) -> std::io::Result<History> {
+    fn read(mut r: impl BufRead, contents: &HashSet<&str>) -> std::io::Result<History> {
         let mut h = History::default();
         let mut line = Vec::new();
         loop {
@@ -155,17 +163,17 @@ impl History {
             }
             h.complete += n as u64;
             match serde_json::from_slice::<RunRecord>(&line) {
-                Ok(run) if run.schema == SCHEMA => h.add(run),
+                Ok(run) if run.schema == SCHEMA => h.add(run, contents),
                 _ => {}
             }
         }
         Ok(h)
     }
 
-    fn add(&mut self, run: RunRecord) {
+    fn add(&mut self, run: RunRecord, contents: &HashSet<&str>) {
         for i in &run.inputs {
             if let Some(sha) = &i.sha256 {
-                if !self.first_seen.contains_key(sha) {
+                if contents.contains(sha.as_str()) && !self.first_seen.contains_key(sha) {
                     self.first_seen.insert(sha.clone(), run.time.clone());
                 }
             }
@@ -177,6 +185,12 @@ impl History {
     /// The last run recorded, if any.
     pub fn last(&self) -> Option<&RunRecord> {
         self.last.as_ref()
+    }
+
+    /// Takes the last run recorded out of the history (what is left
+    /// suffices to write the next history).
+    pub fn take_last(&mut self) -> Option<RunRecord> {
+        self.last.take()
     }
 
     /// Writes the history to publish into `w`: the complete lines as
@@ -273,7 +287,8 @@ pub fn prepare(
     out: &Path,
     last: Option<LastRun>,
 ) -> Result<(), OutputError> {
-    let mut history = History::load(out).map_err(|source| OutputError::Write {
+    let contents = c.sources.iter().filter_map(|s| s.sha256.as_deref());
+    let mut history = History::load(out, contents).map_err(|source| OutputError::Write {
         path: out.join(HISTORY),
         source,
     })?;
@@ -281,7 +296,10 @@ pub fn prepare(
     // Moved, not copied: the reports read it from the consolidation.
     ot.first_seen = std::mem::take(&mut history.first_seen);
     ot.run_time = Some(run_time());
-    c.over_time.since_last_run = last_run::since_last_run(plan, c, &history, last);
+    // The last run's record (1 MB at 5,000 returns) is only compared
+    // with, not kept while the reports are built.
+    let prev = history.take_last();
+    c.over_time.since_last_run = last_run::since_last_run(plan, c, prev.as_ref(), last);
     c.over_time.history = Some(history);
     Ok(())
 }

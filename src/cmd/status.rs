@@ -39,7 +39,8 @@ pub fn run(a: Args) -> Result<Status, CliError> {
     let entries = scan_inbox(&a.inbox)?;
     let mut c = merge(&plan, read_all(&plan, &entries, &opts));
     if let Some(out) = &a.out {
-        let history = History::load(out).map_err(|source| CliError::Input {
+        let contents = c.sources.iter().filter_map(|s| s.sha256.as_deref());
+        let history = History::load(out, contents).map_err(|source| CliError::Input {
             path: out.join(samla::history::HISTORY),
             source,
         })?;

@@ -25,7 +25,7 @@ use crate::plan::Plan;
 use crate::rating::Rating;
 use crate::rounds::PreviousFinding;
 
-use super::History;
+use super::RunRecord;
 
 /// What changed since the last run into the same output folder.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -182,8 +182,15 @@ impl LastRun {
     pub fn load(plan: &Plan, out: &Path) -> Option<LastRun> {
         // Parsed as it is read: the whole file in memory would be a
         // transient 110 MB at 5,000 returns.
+        let started = std::time::Instant::now();
         let file = std::fs::File::open(out.join(crate::pipeline::JSON)).ok()?;
-        LastRun::from_reader(plan, std::io::BufReader::with_capacity(1 << 16, file))
+        let last = LastRun::from_reader(plan, std::io::BufReader::with_capacity(1 << 16, file));
+        // SAMLA_TIMING=1 (see pipeline::run_merge): it runs beside the merge.
+        if std::env::var_os("SAMLA_TIMING").is_some() {
+            let s = started.elapsed().as_secs_f64();
+            eprintln!("samla:   förra körningen läst: {s:.3} s");
+        }
+        last
     }
 
     /// Parses a last run's JSON for `plan`; None when it is not valid JSON
@@ -465,15 +472,15 @@ fn merged_by_respondent<'a>(
 }
 
 /// Compares this run with the last one: returns from the history's last
-/// line, ratings and findings from the last run's JSON (`last`). None on
+/// line (`prev`), ratings and findings from the last run's JSON (`last`). None on
 /// the first run into a folder.
 pub(super) fn since_last_run(
     plan: &Plan,
     c: &Consolidation,
-    history: &History,
+    prev: Option<&RunRecord>,
     last: Option<LastRun>,
 ) -> Option<SinceLastRun> {
-    let prev = history.last()?;
+    let prev = prev?;
     let before = merged_by_respondent(
         prev.inputs
             .iter()
