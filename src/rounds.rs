@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -314,12 +315,10 @@ pub struct Change {
     pub to: Option<String>,
     /// How it moved.
     pub kind: Transition,
-    /// The earlier comment.
+    /// The goal's position in this round's consolidation and in the
+    /// earlier round, where [`Comparison::comments`] finds the comments.
     #[serde(skip)]
-    pub from_comment: Option<String>,
-    /// This round's comment.
-    #[serde(skip)]
-    pub to_comment: Option<String>,
+    at: (usize, usize),
 }
 
 /// How a goal of the plan changed between the rounds.
@@ -381,9 +380,27 @@ pub struct Comparison {
     pub changes: Vec<Change>,
     /// Goals added, removed or re-worded, in plan order (removed last).
     pub goal_changes: Vec<GoalChange>,
+    /// The earlier round, shared: its comments are looked up, not copied.
+    #[serde(skip)]
+    round: Arc<PreviousRound>,
 }
 
 impl Comparison {
+    /// The earlier comment and this round's of `ch`, a change of this
+    /// comparison of `c`. Looked up where they are: copied into every
+    /// change, both rounds' comments were some 200 MB at 5,000 regions.
+    pub fn comments<'a>(
+        &'a self,
+        c: &'a Consolidation,
+        ch: &Change,
+    ) -> (Option<&'a str>, Option<&'a str>) {
+        let (now, before) = ch.at;
+        let from = self.round.goals.get(before);
+        let from = from.and_then(|p| p.comments.get(&ch.respondent));
+        let to = c.goals.get(now).and_then(|g| g.answers.get(&ch.respondent));
+        (from.map(String::as_str), to.and_then(|a| a.comment()))
+    }
+
     /// Number of changes of each kind (every kind present, zeros included).
     pub fn counts(&self) -> BTreeMap<Transition, usize> {
         let mut m: BTreeMap<Transition, usize> = Transition::ALL.iter().map(|k| (*k, 0)).collect();
@@ -408,12 +425,13 @@ impl Comparison {
 }
 
 /// Compares this round's consolidation with an earlier round.
-pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparison {
-    let earlier: HashMap<&GoalId, &PreviousGoal> = prev.goals.iter().map(|g| (&g.id, g)).collect();
+pub fn compare(plan: &Plan, c: &Consolidation, prev: &Arc<PreviousRound>) -> Comparison {
+    // A goal listed twice counts as its last listing.
+    let earlier: HashMap<&GoalId, usize> = prev.goals.iter().map(|g| &g.id).zip(0..).collect();
     let mut changes = Vec::new();
     let mut goal_changes = Vec::new();
-    for g in &c.goals {
-        let Some(p) = earlier.get(&g.id) else {
+    for (at_now, g) in c.goals.iter().enumerate() {
+        let Some(&at_before) = earlier.get(&g.id) else {
             goal_changes.push(GoalChange {
                 goal: g.id.clone(),
                 kind: GoalChangeKind::Added,
@@ -422,6 +440,7 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
             });
             continue;
         };
+        let p = &prev.goals[at_before];
         if p.text.trim() != g.text.trim() {
             goal_changes.push(GoalChange {
                 goal: g.id.clone(),
@@ -448,8 +467,7 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
                 from,
                 to,
                 kind,
-                from_comment: p.comments.get(code).cloned(),
-                to_comment: now.and_then(|a| a.comment().map(str::to_string)),
+                at: (at_now, at_before),
             });
         }
     }
@@ -471,6 +489,7 @@ pub fn compare(plan: &Plan, c: &Consolidation, prev: &PreviousRound) -> Comparis
         },
         changes,
         goal_changes,
+        round: Arc::clone(prev),
     }
 }
 

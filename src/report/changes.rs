@@ -97,7 +97,8 @@ fn changes_sheet(
         .iter()
         .filter(|ch| ch.kind != Transition::Unchanged)
     {
-        row = change_rows(ws, row, goals.get(&ch.goal).copied(), ch, s)?;
+        let comments = cmp.comments(c, ch);
+        row = change_rows(ws, row, goals.get(&ch.goal).copied(), ch, comments, s)?;
     }
     ws.autofilter(HEAD, 0, row.saturating_sub(1).max(HEAD), 9)?;
     ws.set_freeze_panes(HEAD + 1, 4)?;
@@ -147,14 +148,15 @@ fn change_rows(
     mut row: u32,
     goal: Option<&GoalRow>,
     ch: &Change,
+    (before, after): (Option<&str>, Option<&str>),
     s: &Styles,
 ) -> Result<u32, XlsxError> {
     let area = goal
         .map(|g| format!("{} {}", g.area_id, g.area))
         .unwrap_or_default();
     let text = goal.map(|g| g.text.as_str()).unwrap_or("");
-    let before = ch.from_comment.as_deref().map(split_for_cells);
-    let after = ch.to_comment.as_deref().map(split_for_cells);
+    let before = before.map(split_for_cells);
+    let after = after.map(split_for_cells);
     let n = [&before, &after]
         .iter()
         .map(|p| p.as_ref().map_or(1, Vec::len))

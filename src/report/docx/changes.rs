@@ -150,7 +150,7 @@ fn regressed(d: &mut Doc, plan: &Plan, c: &Consolidation, cmp: &Comparison) {
             } else {
                 cell(grid[0]).add_paragraph(d.p().style("Tabelltext"))
             };
-            let comment = ch.to_comment.as_deref().unwrap_or("");
+            let comment = cmp.comments(c, ch).1.unwrap_or("");
             rows.push(TableRow::new(vec![
                 merged(goal_cell, i == 0),
                 cell(grid[1]).add_paragraph(table_text(d, None, &ch.respondent)),
