@@ -362,8 +362,8 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
         return read();
     }
     // With workers, a reading thread mostly waits on a pipe while its worker
-    // parses; twice as many threads (and so workers) as cores keeps every
-    // core parsing while the parent validates and copies answers.
+    // parses. The sandbox runs one worker per core; twice as many threads
+    // keep every worker parsing while other threads validate answers.
     match rayon::ThreadPoolBuilder::new()
         .num_threads(2 * rayon::current_num_threads())
         .build()

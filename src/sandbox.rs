@@ -22,7 +22,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -123,6 +123,46 @@ pub struct Sandbox {
     limits: Limits,
     box_limits: SandboxLimits,
     idle: Mutex<Vec<Worker>>,
+    busy: Permits,
+}
+
+/// At most this many reads at once, so at most this many workers: a worker
+/// is started only when none is idle. Callers may use more threads than
+/// permits; a thread that got its answer gives its worker and permit back
+/// before it validates, so the workers keep parsing meanwhile. (Each worker
+/// holds about 7 MB, mostly the program's code counted again.)
+struct Permits {
+    free: Mutex<usize>,
+    returned: Condvar,
+}
+
+impl Permits {
+    fn new(n: usize) -> Permits {
+        Permits {
+            free: Mutex::new(n.max(1)),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Waits for a permit; it is given back when the guard is dropped.
+    fn take(&self) -> Permit<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.returned.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+/// One read's right to a worker.
+struct Permit<'a>(&'a Permits);
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.returned.notify_one();
+    }
 }
 
 fn failed(message: String) -> ReadFailure {
@@ -177,13 +217,15 @@ fn path_from(bytes: Vec<u8>) -> PathBuf {
 }
 
 impl Sandbox {
-    /// A pool that starts `exe __read-worker` as needed.
+    /// A pool that starts `exe __read-worker` as needed, at most one per
+    /// core (rayon's thread count) at once.
     pub fn new(exe: PathBuf, limits: Limits, box_limits: SandboxLimits) -> Sandbox {
         Sandbox {
             exe,
             limits,
             box_limits,
             idle: Mutex::new(Vec::new()),
+            busy: Permits::new(rayon::current_num_threads()),
         }
     }
 
@@ -252,6 +294,9 @@ impl Sandbox {
             limits: self.limits.clone(),
         })
         .map_err(|e| failed(format!("begäran till läsprocessen kunde inte skapas: {e}")))?;
+        // Taken before the file's time limit starts: waiting for a free
+        // worker is not the file's fault.
+        let _permit = self.busy.take();
         match self.attempt(&request)? {
             Attempt::Done(result) => *result,
             Attempt::NotStarted(..) => match self.attempt(&request)? {
@@ -423,4 +468,39 @@ pub fn worker_main() -> i32 {
         }
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_waits_for_a_free_worker_and_gets_one_when_a_read_ends() {
+        let permits = Permits::new(2);
+        let first = permits.take();
+        let _second = permits.take();
+        let (tx, rx) = mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _third = permits.take();
+                tx.send(()).expect("the test waits");
+            });
+            assert!(
+                rx.recv_timeout(Duration::from_millis(200)).is_err(),
+                "a third read started while two workers were busy"
+            );
+            drop(first);
+            assert!(
+                rx.recv_timeout(Duration::from_secs(10)).is_ok(),
+                "the third read never got the worker the first one gave back"
+            );
+        });
+    }
+
+    #[test]
+    fn no_permits_asked_for_still_lets_one_read_run() {
+        let permits = Permits::new(0);
+        let _only = permits.take();
+        assert_eq!(*permits.free.lock().unwrap(), 0);
+    }
 }
