@@ -48,15 +48,27 @@ use identity::identify;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoalAnswer {
-    rating: Option<Rating>,
-    /// The rating cell as written (trimmed), when not blank and not
-    /// exactly the rating's single level.
-    written: Option<Box<str>>,
+    rating: RatingCell,
     comment: Option<Box<str>>,
     /// The row the answer was read from (zero-based).
     row: u32,
     rating_col: Option<u32>,
     comment_col: Option<u32>,
+}
+
+/// What a rating cell holds, in the 24 bytes of a [`Rating`]: nearly
+/// every cell is a single level written exactly as its code, and what was
+/// written is then not kept a second time.
+#[derive(Debug, Clone, Default, PartialEq)]
+enum RatingCell {
+    /// Nothing written.
+    #[default]
+    Blank,
+    /// A single level, written exactly as its code.
+    Exact(Rating),
+    /// Anything else written (trimmed): understood as a rating in another
+    /// form (`u`, `U/E`, `P?`), or not on the scale (None).
+    Other(Box<(Option<Rating>, Box<str>)>),
 }
 
 impl GoalAnswer {
@@ -72,9 +84,7 @@ impl GoalAnswer {
     /// blank for none) and understood as `rating` (None when blank or not
     /// on the scale).
     pub fn with_rating(mut self, col: u32, written: &str, rating: Option<Rating>) -> GoalAnswer {
-        self.rating_col = Some(col);
-        self.set_written(written);
-        self.set_rating(rating);
+        self.set_rating_cell(col, written, rating);
         self
     }
 
@@ -85,28 +95,33 @@ impl GoalAnswer {
         self
     }
 
-    fn set_written(&mut self, written: &str) {
-        self.written = (!written.is_empty()).then(|| written.into());
-    }
-
-    /// The rating; what was written is dropped when it is exactly its code.
-    fn set_rating(&mut self, rating: Option<Rating>) {
-        if rating.as_ref().and_then(Rating::level) == self.written.as_deref() {
-            self.written = None;
-        }
-        self.rating = rating;
+    /// See [`GoalAnswer::with_rating`].
+    fn set_rating_cell(&mut self, col: u32, written: &str, rating: Option<Rating>) {
+        self.rating_col = Some(col);
+        self.rating = match rating {
+            Some(r) if r.level() == Some(written) => RatingCell::Exact(r),
+            None if written.is_empty() => RatingCell::Blank,
+            r => RatingCell::Other(Box::new((r, written.into()))),
+        };
     }
 
     /// The rating understood, when it is on the scale.
     pub fn rating(&self) -> Option<&Rating> {
-        self.rating.as_ref()
+        match &self.rating {
+            RatingCell::Blank => None,
+            RatingCell::Exact(r) => Some(r),
+            RatingCell::Other(other) => other.0.as_ref(),
+        }
     }
 
     /// The rating cell as written (trimmed), when not blank (also when not
     /// on the scale).
     pub fn written(&self) -> Option<&str> {
-        let level = || self.rating.as_ref().and_then(Rating::level);
-        self.written.as_deref().or_else(level)
+        match &self.rating {
+            RatingCell::Blank => None,
+            RatingCell::Exact(r) => r.level(),
+            RatingCell::Other(other) => Some(&*other.1).filter(|w| !w.is_empty()),
+        }
     }
 
     /// The comment as written, when not blank.
@@ -136,9 +151,9 @@ impl GoalAnswer {
     /// assert_eq!((b.shown().as_deref(), b.written()), (Some("U"), Some("u")));
     /// ```
     pub fn shown(&self) -> Option<Cow<'_, str>> {
-        match &self.rating {
+        match self.rating() {
             Some(r) => Some(r.as_code()),
-            None => self.written.as_deref().map(Cow::Borrowed),
+            None => self.written().map(Cow::Borrowed),
         }
     }
 }
@@ -147,7 +162,7 @@ impl Serialize for GoalAnswer {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut m = s.serialize_struct("GoalAnswer", 5)?;
-        m.serialize_field("rating", &self.rating)?;
+        m.serialize_field("rating", &self.rating())?;
         m.serialize_field("written", &self.written())?;
         m.serialize_field("comment", &self.comment)?;
         m.serialize_field("rating_cell", &self.rating_cell())?;
@@ -363,4 +378,40 @@ pub fn validate(plan: &Plan, file: &Path, raw: &RawReturn) -> Submission {
         answers,
     };
     sub
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_kept_in_eight_words() {
+        // One per goal and return is held until the reports are written.
+        let words = std::mem::size_of::<usize>();
+        assert_eq!(std::mem::size_of::<RatingCell>(), 3 * words);
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Option<GoalAnswer>>(), 64);
+    }
+
+    #[test]
+    fn a_rating_cell_gives_back_what_was_written() {
+        let level = |c: &str| Some(Rating::Level(c.into()));
+        let compound = Some(Rating::Compound(["U".into(), "E".into()].into()));
+        for (written, rating, shown) in [
+            ("", None, None),
+            ("U", level("U"), Some("U")),
+            ("u", level("U"), Some("U")),
+            ("Uppnått", level("U"), Some("U")),
+            ("U/E", compound.clone(), Some("U/E")),
+            ("U / E", compound, Some("U/E")),
+            ("Ja", None, Some("Ja")),
+        ] {
+            let a = GoalAnswer::on_row(4).with_rating(3, written, rating.clone());
+            let want = (!written.is_empty()).then_some(written);
+            assert_eq!(a.written(), want, "{written}");
+            assert_eq!(a.rating(), rating.as_ref(), "{written}");
+            assert_eq!(a.shown().as_deref(), shown, "{written}");
+            assert_eq!(a.rating_cell(), Some(CellRef::new(4, 3)));
+        }
+    }
 }

@@ -304,7 +304,6 @@ impl<'a> Check<'a> {
             .rating
             .as_ref()
             .map_or(CellRef::new(row.row, cols.rating.unwrap_or(3)), cell_of);
-        ans.rating_col = Some(cell.col);
         let as_typed = row
             .rating
             .as_ref()
@@ -312,7 +311,6 @@ impl<'a> Check<'a> {
             .map(|c| c.text.as_str())
             .unwrap_or_default();
         let written = as_typed.trim();
-        ans.set_written(written);
         let parsed = if cols.rating.is_none() {
             Parsed::Blank
         } else {
@@ -322,7 +320,7 @@ impl<'a> Check<'a> {
         // ratings need neither.
         let (file, sheet) = (self.file, self.sheet);
         let loc = move || Location::at(file, &sheet.name, cell);
-        match parsed {
+        let understood = match parsed {
             Parsed::Blank => {
                 let codes = codes_or(self.plan);
                 let hint = if cols.rating.is_none() {
@@ -338,12 +336,14 @@ impl<'a> Check<'a> {
                         "Mål {gid} har en kommentar men ingen bedömning. Ange {codes} om {} kan bedöma målet.", self.code
                     )).goal(gid).at(loc()));
                 }
+                None
             }
             Parsed::Invalid => {
                 self.push(Finding::new(C::InvalidRating, format!(
                     "Bedömningen {} för mål {gid} finns inte i skalan ({}). Skriv en av koderna, t.ex. {}.",
                     quote_full(written), self.plan.scale_legend(), codes_or(self.plan)
                 )).goal(gid).at(loc()));
+                None
             }
             Parsed::Normalised(r) => {
                 self.push(
@@ -357,17 +357,22 @@ impl<'a> Check<'a> {
                     .goal(gid)
                     .at(loc()),
                 );
-                self.accept_rating(r, gid, cell, ans);
+                self.flag_form(&r, gid, cell);
+                Some(r)
             }
-            Parsed::Exact(r) => self.accept_rating(r, gid, cell, ans),
-        }
+            Parsed::Exact(r) => {
+                self.flag_form(&r, gid, cell);
+                Some(r)
+            }
+        };
+        ans.set_rating_cell(cell.col, written, understood);
     }
 
-    fn accept_rating(&mut self, r: Rating, gid: &str, cell: CellRef, ans: &mut GoalAnswer) {
-        for f in flag_form(&r, gid, &self.code) {
+    /// Findings for a compound or uncertain rating.
+    fn flag_form(&mut self, r: &Rating, gid: &str, cell: CellRef) {
+        for f in flag_form(r, gid, &self.code) {
             self.push(f.at(self.at(cell)));
         }
-        ans.set_rating(Some(r));
     }
 
     fn missing_rows(&mut self) {
