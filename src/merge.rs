@@ -277,6 +277,9 @@ pub fn merge_at(plan: &Plan, inbox: Vec<impl Into<Received>>, now: UtcTime) -> C
     }
     let reported = reported(plan, &chosen, &undecided, &mut findings);
     let goals = table(plan, chosen);
+    // The room left for the merge's own findings is given back (in place:
+    // the reports that follow can use it).
+    findings.shrink_to_fit();
     crate::finding::sort(&mut findings);
     sources.sort_by(|a, b| a.file.cmp(&b.file));
     let reported_set = reported.iter().cloned().collect();
