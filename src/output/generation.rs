@@ -127,7 +127,16 @@ impl OutputDir {
         step("skriv", &path);
         let file = File::create(&path).map_err(err)?;
         let mut buf = std::io::BufWriter::with_capacity(1 << 16, file);
-        write(&mut buf).map_err(|e| OutputError::Build(e.into()))?;
+        // A writer library may panic on an I/O error (rust_xlsxwriter 0.102
+        // unwraps the rewind of a constant-memory sheet's temporary file,
+        // so a full disk panicked the whole run): it becomes this output's
+        // error, and the previous set stays.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&mut buf)))
+            .map_err(|panic| OutputError::Aborted {
+                path: path.clone(),
+                reason: panic_text(panic.as_ref()),
+            })?;
+        built.map_err(|e| OutputError::Build(e.into()))?;
         let file = buf.into_inner().map_err(|e| err(e.into_error()))?;
         step("fsync", &path);
         file.sync_all().map_err(err)?;
@@ -180,6 +189,16 @@ impl Drop for OutputDir {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// What a caught panic said, when it said it as text.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("okänt fel")
+        .to_string()
 }
 
 fn write_err(path: &Path, source: std::io::Error) -> OutputError {
@@ -331,4 +350,28 @@ fn migrate_plain_files(dir: &Path, set: &OutputSet) -> Result<(), OutputError> {
         stable_link(dir, name)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_that_panics_is_an_error_naming_the_file_and_the_old_set_stays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("ut");
+        let dir = OutputDir::open(&out).unwrap();
+        let r = dir.write_staged("sammanstallning.xlsx", |_w| -> Result<(), std::io::Error> {
+            panic!("called `Result::unwrap()` on an `Err` value: StorageFull")
+        });
+        let Err(e @ OutputError::Aborted { .. }) = r else {
+            panic!("not an aborted output: {r:?}");
+        };
+        let text = e.to_string();
+        assert!(text.contains("sammanstallning.xlsx"), "{text}");
+        assert!(text.contains("StorageFull"), "{text}");
+        assert!(text.contains("disken"), "{text}");
+        drop(dir);
+        assert!(!out.join("sammanstallning.xlsx").exists());
+    }
 }

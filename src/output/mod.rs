@@ -41,6 +41,15 @@ pub enum OutputError {
         /// The lock file the other run holds.
         lock: PathBuf,
     },
+    /// The library writing an output stopped with a panic, e.g. on an I/O
+    /// error it did not expect.
+    #[error("{path}: skrivningen avbröts ({reason}). Oftast är disken full: kontrollera att det finns ledigt utrymme där utdata och temporära filer skrivs, och kör igen. Förra körningens filer finns kvar.")]
+    Aborted {
+        /// The file being written.
+        path: PathBuf,
+        /// What the writer said.
+        reason: String,
+    },
     /// An output could not be built (a workbook writer's error).
     #[error("utdata kunde inte byggas: {0}")]
     Build(#[source] Box<dyn std::error::Error + Send + Sync>),
