@@ -34,6 +34,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    samla::pipeline::limit_malloc_arenas();
     let status = match parse().and_then(run) {
         Ok(status) => status.code(),
         Err(e) => e.report(),
