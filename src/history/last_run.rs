@@ -20,7 +20,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
-use crate::merge::{Consolidation, SourceStatus};
+use crate::merge::{AnswerOrder, Consolidation, SourceStatus};
 use crate::plan::Plan;
 use crate::rating::Rating;
 use crate::rounds::PreviousFinding;
@@ -528,10 +528,20 @@ fn findings_changed(c: &Consolidation, last: &mut LastRun) -> (usize, usize) {
 
 fn ratings_changed(plan: &Plan, c: &Consolidation, last: &LastRun) -> Vec<RatingChanged> {
     let slots = Slots::new(plan);
-    let regions: Vec<(&str, usize)> = plan
+    // This run's ratings are found per goal in one walk in code order, not
+    // looked up per region: 275,000 look-ups at 5,000 regions were a
+    // quarter of a second of cache misses.
+    let mut codes: Vec<&str> = plan.regions.iter().map(|r| r.code.0.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let order = AnswerOrder::new(codes.iter().copied());
+    let regions: Vec<(&str, usize, usize)> = plan
         .regions
         .iter()
-        .map(|r| (r.code.0.as_str(), slots.regions[r.code.0.as_str()]))
+        .filter_map(|r| {
+            let code = r.code.0.as_str();
+            Some((code, slots.regions[code], codes.binary_search(&code).ok()?))
+        })
         .collect();
     let texts = last.rating_codes.texts();
     let mut out = Vec::new();
@@ -539,15 +549,11 @@ fn ratings_changed(plan: &Plan, c: &Consolidation, last: &LastRun) -> Vec<Rating
         let Some(row) = slots.goals.get(g.id.0.as_str()).and_then(|s| last.row(*s)) else {
             continue;
         };
-        for &(code, slot) in &regions {
-            // Compared as borrowed text: at 5,000 respondents this is done
-            // 275,000 times, and nearly every rating is unchanged.
+        let answers = order.answers(g);
+        for &(code, slot, at) in &regions {
+            // Compared as borrowed text: nearly every rating is unchanged.
             let from = (row[slot] != 0).then(|| texts[row[slot] as usize]);
-            let to = g
-                .answers
-                .get(code)
-                .and_then(|a| a.rating())
-                .map(Rating::as_code);
+            let to = answers[at].and_then(|a| a.rating()).map(Rating::as_code);
             if from != to.as_deref() {
                 out.push(RatingChanged {
                     goal: g.id.0.clone(),
