@@ -13,6 +13,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -204,12 +205,29 @@ impl std::str::FromStr for CellRef {
 pub struct NotACell;
 
 /// Where a finding is: file, and when known sheet and cell.
+///
+/// The file's path and the sheet's name are shared (`Arc<str>`): a return
+/// has many findings in the same sheet, and a string of its own for each
+/// was some 100 bytes per finding in the parent at the end of reading.
+/// [`Location::with_cell`] shares them; the constructors make new ones.
+///
+/// ```
+/// use std::sync::Arc;
+/// use samla::finding::{CellRef, Location};
+/// let sheet = Location::sheet("inkorg/rjh.xlsx", "Uppföljning");
+/// let d5 = sheet.with_cell(CellRef::new(4, 3));
+/// assert_eq!(d5, Location::cell("inkorg/rjh.xlsx", "Uppföljning", 4, 3));
+/// assert!(Arc::ptr_eq(&d5.file, &sheet.file));
+/// assert_eq!(d5.to_string(), "inkorg/rjh.xlsx, blad Uppföljning, cell D5");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     /// Path of the file as displayed, e.g. `inkorg/rjh.xlsx`.
-    pub file: String,
+    #[serde(serialize_with = "ser_str")]
+    pub file: Arc<str>,
     /// Sheet name, e.g. `Uppföljning`; None when the finding concerns the whole file.
-    pub sheet: Option<String>,
+    #[serde(serialize_with = "ser_opt_str")]
+    pub sheet: Option<Arc<str>>,
     /// The cell, e.g. `D5`; None when the finding concerns a whole sheet or file.
     pub cell: Option<CellRef>,
 }
@@ -218,7 +236,7 @@ impl Location {
     /// The whole file.
     pub fn file(path: impl AsRef<Path>) -> Location {
         Location {
-            file: path.as_ref().display().to_string(),
+            file: path.as_ref().display().to_string().into(),
             sheet: None,
             cell: None,
         }
@@ -227,8 +245,16 @@ impl Location {
     /// A sheet of the file.
     pub fn sheet(path: impl AsRef<Path>, sheet: &str) -> Location {
         Location {
-            sheet: Some(sheet.to_string()),
+            sheet: Some(sheet.into()),
             ..Location::file(path)
+        }
+    }
+
+    /// The cell `cell` in the same file and sheet, sharing their names.
+    pub fn with_cell(&self, cell: CellRef) -> Location {
+        Location {
+            cell: Some(cell),
+            ..self.clone()
         }
     }
 
@@ -271,8 +297,9 @@ pub struct Finding {
     pub code: FindingCode,
     /// How much it matters: the code's [`FindingCode::severity`], set by [`Finding::new`].
     pub severity: Severity,
-    /// The respondent's code, when known.
-    pub region: Option<String>,
+    /// The respondent's code, when known; shared by a return's findings.
+    #[serde(serialize_with = "ser_opt_str")]
+    pub region: Option<Arc<str>>,
     /// The goal concerned, e.g. `1.5`; None when the finding is not about one goal.
     pub goal: Option<GoalId>,
     /// Where in which file; None when no file is concerned, e.g. a missing submission.
@@ -285,10 +312,22 @@ pub struct Finding {
 fn ser_location<S: serde::Serializer>(loc: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut m = s.serialize_map(Some(3))?;
-    m.serialize_entry("file", &loc.as_ref().map(|l| &l.file))?;
-    m.serialize_entry("sheet", &loc.as_ref().and_then(|l| l.sheet.as_ref()))?;
+    m.serialize_entry("file", &loc.as_ref().map(|l| &*l.file))?;
+    m.serialize_entry("sheet", &loc.as_ref().and_then(|l| l.sheet.as_deref()))?;
     m.serialize_entry("cell", &loc.as_ref().and_then(|l| l.cell.as_ref()))?;
     m.end()
+}
+
+/// Shared text serialises as the text (serde's `rc` feature not needed).
+fn ser_str<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+fn ser_opt_str<S: serde::Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(t) => s.serialize_some(&**t),
+        None => s.serialize_none(),
+    }
 }
 
 impl Finding {
@@ -304,8 +343,9 @@ impl Finding {
         }
     }
 
-    /// Sets the respondent code (a region or the coordinator), e.g. `RJH`.
-    pub fn region(mut self, region: impl Into<String>) -> Finding {
+    /// Sets the respondent code (a region or the coordinator), e.g. `RJH`;
+    /// pass an `Arc<str>` to share one code among many findings.
+    pub fn region(mut self, region: impl Into<Arc<str>>) -> Finding {
         self.region = Some(region.into());
         self
     }
@@ -325,10 +365,8 @@ impl Finding {
     /// A stable order for reports: by region, file, goal, cell, code.
     pub fn owned_sort_key(&self) -> SortKey {
         (
-            self.region
-                .clone()
-                .unwrap_or_else(|| "\u{10FFFF}".to_string()),
-            self.location.as_ref().map(|l| l.file.clone()),
+            self.region.as_deref().unwrap_or("\u{10FFFF}").to_string(),
+            self.location.as_ref().map(|l| l.file.to_string()),
             self.goal.as_ref().map(|g| goal_sort_key(&g.0)),
             self.location.as_ref().and_then(|l| l.cell),
             self.code,
@@ -361,7 +399,7 @@ fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
         f.region.as_deref().unwrap_or("\u{10FFFF}")
     }
     fn file(f: &Finding) -> Option<&str> {
-        f.location.as_ref().map(|l| l.file.as_str())
+        f.location.as_ref().map(|l| &*l.file)
     }
     let cell = |f: &Finding| f.location.as_ref().and_then(|l| l.cell);
     let goals = || match (&a.goal, &b.goal) {
@@ -434,10 +472,10 @@ mod tests {
                         (FindingCode::InvalidRating, "a"),
                     ] {
                         let mut f = Finding::new(code, message);
-                        f.region = region.map(str::to_string);
+                        f.region = region.map(Arc::from);
                         f.goal = goal.map(|g| GoalId(g.to_string()));
                         f.location = file.map(|file: &str| Location {
-                            file: file.to_string(),
+                            file: file.into(),
                             sheet: None,
                             cell: cell.map(|(r, c)| CellRef::new(r, c)),
                         });

@@ -225,7 +225,7 @@ pub fn findings_per_file(c: &Consolidation) -> BTreeMap<&str, usize> {
     let mut m = BTreeMap::new();
     for f in &c.findings {
         if let Some(l) = &f.location {
-            *m.entry(l.file.as_str()).or_default() += 1;
+            *m.entry(&*l.file).or_default() += 1;
         }
     }
     m

@@ -41,7 +41,7 @@ fn assert_file_finding(f: &Finding, code: C, name: &str, message: &str) {
     assert_eq!(f.code, code, "{f}");
     assert_eq!(f.severity, code.severity());
     let loc = f.location.as_ref().expect("a location");
-    assert_eq!(loc.file, path(name).display().to_string());
+    assert_eq!(&*loc.file, path(name).display().to_string());
     assert_eq!(
         (loc.sheet.as_deref(), loc.a1().as_deref()),
         (None, None),
@@ -282,7 +282,7 @@ fn a_cell_at_xfd1048576_under_a_full_sheet_dimension_is_streamed() {
         .collect();
     assert_eq!(f.len(), 1, "{:#?}", sub.findings);
     let loc = f[0].location.as_ref().unwrap();
-    assert_eq!(loc.file, path("rjh-xfd.xlsx").display().to_string());
+    assert_eq!(&*loc.file, path("rjh-xfd.xlsx").display().to_string());
     assert_eq!(
         (loc.sheet.as_deref(), loc.a1().as_deref()),
         (Some("Uppföljning"), Some("XFD1048576"))
@@ -353,7 +353,7 @@ fn entries_that_are_not_returns_are_left_alone() {
         let hits: Vec<&Finding> = c
             .findings
             .iter()
-            .filter(|f| f.location.as_ref().is_some_and(|l| l.file == file))
+            .filter(|f| f.location.as_ref().is_some_and(|l| *l.file == *file))
             .collect();
         assert_eq!(hits.len(), 1, "{name}: {hits:#?}");
         let f = hits[0];
@@ -392,7 +392,7 @@ fn assert_cell_finding(f: &Finding, code: C, name: &str, cell: &str, message: &s
     assert_eq!(f.code, code, "{f}");
     assert_eq!(f.severity, code.severity());
     let loc = f.location.as_ref().expect("a location");
-    assert_eq!(loc.file, path(name).display().to_string());
+    assert_eq!(&*loc.file, path(name).display().to_string());
     assert_eq!(loc.sheet.as_deref(), Some("Uppföljning"));
     assert_eq!(loc.a1().as_deref(), Some(cell));
     assert_eq!(f.message, message);

@@ -104,7 +104,7 @@ fn print_file(
             .as_ref()
             .map(|l| match (&l.sheet, &l.cell) {
                 (Some(sh), Some(c)) => format!("{sh}!{c}"),
-                (Some(sh), None) => sh.clone(),
+                (Some(sh), None) => sh.to_string(),
                 _ => "filen".to_string(),
             })
             .unwrap_or_else(|| "filen".into());

@@ -224,7 +224,7 @@ fn finding_key(words: &mut Interner, cell: &mut String, f: &Finding) -> FindingK
         words.intern(f.code.as_str()),
         words.intern_opt(f.region.as_deref()),
         words.intern_opt(f.goal.as_ref().map(|g| g.0.as_str())),
-        words.intern_opt(loc.map(|l| l.file.as_str())),
+        words.intern_opt(loc.map(|l| &*l.file)),
         words.intern_opt(has_cell.map(|_| cell.as_str())),
     ]
 }

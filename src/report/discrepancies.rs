@@ -85,17 +85,17 @@ fn findings_sheet(
 /// A finding's columns before the message: code, severity, region, goal,
 /// file, sheet and cell, empty where unknown.
 fn leading_columns(f: &Finding) -> [Cow<'_, str>; 7] {
-    fn text(t: Option<&String>) -> Cow<'_, str> {
-        Cow::Borrowed(t.map_or("", String::as_str))
+    fn text(t: Option<&str>) -> Cow<'_, str> {
+        Cow::Borrowed(t.unwrap_or(""))
     }
     let loc = f.location.as_ref();
     [
         Cow::Borrowed(f.code.as_str()),
         Cow::Borrowed(f.severity.swedish()),
-        text(f.region.as_ref()),
-        text(f.goal.as_ref().map(|g| &g.0)),
-        text(loc.map(|l| &l.file)),
-        text(loc.and_then(|l| l.sheet.as_ref())),
+        text(f.region.as_deref()),
+        text(f.goal.as_ref().map(|g| g.0.as_str())),
+        text(loc.map(|l| &*l.file)),
+        text(loc.and_then(|l| l.sheet.as_deref())),
         loc.and_then(crate::finding::Location::a1)
             .map_or(Cow::Borrowed(""), Cow::Owned),
     ]

@@ -136,8 +136,8 @@ fn to_fix_row(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let loc = f.location.as_ref();
-    let sheet = loc.and_then(|l| l.sheet.clone()).unwrap_or_default();
-    ws.write_string_with_format(row, 0, &sheet, &s.wrap)?;
+    let sheet = loc.and_then(|l| l.sheet.as_deref()).unwrap_or_default();
+    ws.write_string_with_format(row, 0, sheet, &s.wrap)?;
     ws.write_string_with_format(
         row,
         1,
@@ -152,7 +152,7 @@ fn to_fix_row(
     ws.set_row_height(
         row,
         fit(&[
-            Cell::new(&sheet, widths[0]),
+            Cell::new(sheet, widths[0]),
             Cell::new(f.code.as_str(), widths[3]),
             Cell::new(message, widths[4]),
         ]),

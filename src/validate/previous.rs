@@ -6,7 +6,6 @@
 //! usual.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use super::quote_full;
 use crate::contract::classify_header;
@@ -20,7 +19,7 @@ use crate::reader::{AnswerSheet, RawCell, RawReturn};
 /// file has no hidden copy: then those columns are not the template's and
 /// whatever is in them is reported as text outside the answers.
 pub(super) fn check(
-    file: &Path,
+    place: &Location,
     raw: &RawReturn,
     sheet: &AnswerSheet,
 ) -> (HashSet<CellRef>, Vec<Finding>) {
@@ -71,7 +70,7 @@ pub(super) fn check(
                 message(at, heading, id, was, now, answer),
             )
             .goal(id)
-            .at(Location::at(file, &sheet.name, at));
+            .at(place.with_cell(at));
             findings.push(f);
         }
     }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{fold, over_utf16, quote, quote_full, Answers, GoalAnswer};
 use crate::contract::header::Column;
@@ -24,8 +25,10 @@ pub(super) struct Check<'a> {
     file: &'a Path,
     sheet: &'a AnswerSheet,
     who: &'a Respondent,
-    /// The respondent's code, put on every finding.
-    code: String,
+    /// The answer sheet, whose file and name every finding in it shares.
+    place: Location,
+    /// The respondent's code, put on (and shared by) every finding.
+    code: Arc<str>,
     scale: Vec<(String, String)>,
     /// Goal id → (position in the plan, area, goal).
     by_id: HashMap<&'a str, (usize, &'a Area, &'a Goal)>,
@@ -51,7 +54,8 @@ impl<'a> Check<'a> {
             file,
             sheet,
             who,
-            code: who.code(plan).0.clone(),
+            place: Location::sheet(file, &sheet.name),
+            code: who.code(plan).0.as_str().into(),
             scale: plan
                 .scale
                 .iter()
@@ -73,7 +77,7 @@ impl<'a> Check<'a> {
         check.missing_rows();
         check.above_table();
         check.other_sheets(raw);
-        let (own_previous, edited) = super::previous::check(file, raw, sheet);
+        let (own_previous, edited) = super::previous::check(&check.place, raw, sheet);
         for f in edited {
             check.push(f);
         }
@@ -117,18 +121,18 @@ impl<'a> Check<'a> {
     }
 
     fn at(&self, cell: CellRef) -> Location {
-        Location::at(self.file, &self.sheet.name, cell)
+        self.place.with_cell(cell)
     }
 
     fn push(&mut self, f: Finding) {
-        self.findings.push(f.region(self.code.clone()));
+        self.findings.push(f.region(Arc::clone(&self.code)));
     }
 
     fn sheet_name(&mut self) {
         if self.sheet.name != ANSWER_SHEET {
             let f = Finding::new(C::AnswerSheetRenamed, format!(
                 "Svarsbladet heter \"{}\" i stället för \"{ANSWER_SHEET}\"; det hittades genom rubrikraden.", self.sheet.name
-            )).at(Location::sheet(self.file, &self.sheet.name));
+            )).at(self.place.clone());
             self.push(f);
         }
     }
@@ -318,8 +322,8 @@ impl<'a> Check<'a> {
         };
         // The location and the codes are text made only for a finding: most
         // ratings need neither.
-        let (file, sheet) = (self.file, self.sheet);
-        let loc = move || Location::at(file, &sheet.name, cell);
+        let place = self.place.clone();
+        let loc = move || place.with_cell(cell);
         let understood = match parsed {
             Parsed::Blank => {
                 let codes = codes_or(self.plan);
@@ -381,7 +385,7 @@ impl<'a> Check<'a> {
                 let f = Finding::new(C::MissingGoalRow, format!(
                     "Mål {} ({}) har ingen rad i filen. Lägg tillbaka raden eller använd den utskickade mallen.",
                     goal.id, area.title
-                )).goal(goal.id.0.clone()).at(Location::sheet(self.file, &self.sheet.name));
+                )).goal(goal.id.0.clone()).at(self.place.clone());
                 self.push(f);
             }
         }
