@@ -30,7 +30,10 @@ pub(crate) fn count(xml: &[u8]) -> Option<u64> {
     if xml.first() != Some(&b'<') || xml.get(1) == Some(&0) {
         return None;
     }
-    std::str::from_utf8(xml).ok()?;
+    // simdutf8 checks the same thing as `str::from_utf8` several times
+    // faster on text that is not ASCII: at about 0.8 GB/s the std check was
+    // 4 % of a read (Swedish comments are full of å, ä, ö).
+    simdutf8::basic::from_utf8(xml).ok()?;
     let body = &xml[declaration_end(xml)?..];
     let (n, root) = count_tags(body)?;
     let declared = match root {
