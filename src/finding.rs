@@ -333,13 +333,17 @@ fn ser_opt_str<S: serde::Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S:
 impl Finding {
     /// A finding with the code's severity and no location yet.
     pub fn new(code: FindingCode, message: impl Into<String>) -> Finding {
+        let mut message = message.into();
+        // A formatted message has room to grow that it never uses; a run
+        // holds thousands of messages.
+        message.shrink_to_fit();
         Finding {
             code,
             severity: code.severity(),
             region: None,
             goal: None,
             location: None,
-            message: message.into(),
+            message,
         }
     }
 
