@@ -213,6 +213,36 @@ fn missing_rating_when_the_rating_column_is_deleted() {
 }
 
 #[test]
+fn a_returns_findings_share_its_file_sheet_and_respondent() {
+    // Issue 10: thousands of findings are held until the end of reading;
+    // the names they repeat are one allocation per return, not per finding.
+    let mut book = Book::genuine("RJH");
+    for goal in ["1.1", "1.2"] {
+        let row = book.answers().row_of(goal);
+        book.answers().clear(row, 3);
+    }
+    let sub = read_xlsx("rjh-tva-blanka.xlsx", &book);
+    let (a, b) = (
+        only(&sub, C::MissingRating, Some("1.1")),
+        only(&sub, C::MissingRating, Some("1.2")),
+    );
+    let (la, lb) = (a.location.as_ref().unwrap(), b.location.as_ref().unwrap());
+    assert_eq!(&*la.file, file("rjh-tva-blanka.xlsx"));
+    assert_eq!(la.sheet.as_deref(), Some("Uppföljning"));
+    assert_ne!(la.cell, lb.cell);
+    assert!(std::sync::Arc::ptr_eq(&la.file, &lb.file));
+    assert!(std::sync::Arc::ptr_eq(
+        la.sheet.as_ref().unwrap(),
+        lb.sheet.as_ref().unwrap()
+    ));
+    assert_eq!(a.region.as_deref(), Some("RJH"));
+    assert!(std::sync::Arc::ptr_eq(
+        a.region.as_ref().unwrap(),
+        b.region.as_ref().unwrap()
+    ));
+}
+
+#[test]
 fn comment_without_rating() {
     let sub = read("rjh.xlsx", &genuine("RJH"));
     let f = only(&sub, C::CommentWithoutRating, Some("5.5"));
