@@ -37,12 +37,15 @@ TARGET = ROOT / "target" / "release"
 GEN = TARGET / "examples" / "bench-gen"
 BUILT_FLOOR = TARGET / "examples" / "floor"
 BUILT_SAMLA = TARGET / "samla"
+BUILT_WORKER = TARGET / "samla-worker"
 # The measured executables are copies taken at the start of the run, so that
 # a rebuild of target/ meanwhile (another terminal, an editor) cannot mix two
 # builds into one set of figures.
 BIN = WORK / "bin"
 FLOOR = BIN / "floor"
 SAMLA = BIN / "samla"
+# samla starts its reader workers from the samla-worker beside it.
+WORKER = BIN / "samla-worker"
 PEERS = {"pandas": BENCH / "peer_pandas.py", "polars": BENCH / "peer_polars.py"}
 TOOLS = ["floor", "samla", "pandas", "polars"]
 
@@ -277,7 +280,7 @@ def commands(n, python):
 def snapshot():
     """Copies the built executables to bench/work/bin/ for this run."""
     BIN.mkdir(parents=True, exist_ok=True)
-    for src, dst in ((BUILT_SAMLA, SAMLA), (BUILT_FLOOR, FLOOR)):
+    for src, dst in ((BUILT_SAMLA, SAMLA), (BUILT_WORKER, WORKER), (BUILT_FLOOR, FLOOR)):
         tmp = dst.with_suffix(".tmp")
         shutil.copy2(src, tmp)
         os.replace(tmp, dst)
@@ -286,7 +289,7 @@ def snapshot():
 def fingerprint():
     """SHA-256 (short) of the measured executables, to catch a change mid-run."""
     out = {}
-    for exe in (SAMLA, FLOOR):
+    for exe in (SAMLA, WORKER, FLOOR):
         h = hashlib.sha256()
         with open(exe, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):

@@ -17,6 +17,6 @@ if ! "$VENV/bin/python" -c "import pandas, openpyxl, polars, fastexcel, xlsxwrit
 fi
 
 "$CARGO" build --release --locked --examples
-"$CARGO" build --release --locked --bin samla
+"$CARGO" build --release --locked --bins
 
 exec "$VENV/bin/python" bench/run.py "$@"

@@ -2,9 +2,10 @@
 //! can rule out — an allocation that aborts (Rust cannot catch that), a
 //! parser that never returns — costs one file, not the run.
 //!
-//! Each worker is this same executable started with the hidden
-//! `__read-worker` command, reused across files (starting a process per
-//! file would cost more than reading it), with an address-space limit
+//! Each worker is the small `samla-worker` executable beside samla, or
+//! else samla itself, started with the hidden `__read-worker` command (see
+//! [`worker_exe`]); one per core, reused across files (starting a process
+//! per file would cost more than reading it), with an address-space limit
 //! (`RLIMIT_AS`). The protocol on its stdin and stdout is binary and loses
 //! nothing: each message is a 4-byte little-endian length and a
 //! [postcard](https://docs.rs/postcard) body. A request carries the path as
@@ -38,6 +39,28 @@ pub const RECEIVED: u8 = b'R';
 
 /// Bytes of stderr kept from a worker, for the message when it fails.
 const STDERR_TAIL: usize = 2048;
+
+/// The executable to start workers from, for the samla executable `samla`:
+/// the `samla-worker` beside it when there is one (only the reader; see
+/// `src/bin/samla-worker.rs`), else `samla` itself. Either is started with
+/// [`WORKER_COMMAND`].
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let samla = dir.path().join("samla");
+/// assert_eq!(samla::sandbox::worker_exe(&samla), samla);
+/// let worker = dir.path().join(format!("samla-worker{}", std::env::consts::EXE_SUFFIX));
+/// std::fs::write(&worker, b"").unwrap();
+/// assert_eq!(samla::sandbox::worker_exe(&samla), worker);
+/// ```
+pub fn worker_exe(samla: &Path) -> PathBuf {
+    let worker = samla.with_file_name(format!("samla-worker{}", std::env::consts::EXE_SUFFIX));
+    if worker.is_file() {
+        worker
+    } else {
+        samla.to_path_buf()
+    }
+}
 
 /// Limits of a worker process.
 #[derive(Debug, Clone)]

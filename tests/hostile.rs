@@ -649,6 +649,28 @@ fn sandbox_result(
 const SAMLA: &str = env!("CARGO_BIN_EXE_samla");
 
 #[test]
+fn the_small_worker_reads_a_return_as_samla_itself_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rjh.xlsx");
+    std::fs::write(&file, genuine("RJH")).unwrap();
+    let small = Path::new(env!("CARGO_BIN_EXE_samla-worker"));
+    // Cargo puts both executables in one folder: samla picks the small one.
+    assert_eq!(samla::sandbox::worker_exe(Path::new(SAMLA)), small);
+    let by_small = sandbox_result(small, &file, Default::default()).unwrap();
+    let by_samla = sandbox_result(Path::new(SAMLA), &file, Default::default()).unwrap();
+    let in_process = samla::reader::read_return(&file, &Limits::default()).unwrap();
+    assert_eq!(by_small, in_process);
+    assert_eq!(by_samla, in_process);
+    // Started by hand it says what it is, instead of waiting on its input.
+    let out = std::process::Command::new(small)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("startas av samla"));
+}
+
+#[test]
 fn a_file_name_that_is_not_utf8_is_read_in_a_worker() {
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();

@@ -49,7 +49,7 @@ pub fn read_mode(timeout_secs: u64) -> samla::pipeline::ReadMode {
     }
     match std::env::current_exe() {
         Ok(exe) => ReadMode::Isolated {
-            exe,
+            exe: samla::sandbox::worker_exe(&exe),
             limits: SandboxLimits {
                 timeout: std::time::Duration::from_secs(timeout_secs),
                 ..SandboxLimits::default()
