@@ -55,7 +55,7 @@ SIZES = [4, 100, 1000, 5000]
 # (with the peers taking minutes per run at 5,000 under load).
 REPS = {4: 5, 100: 5, 1000: 3, 5000: 2}
 PANDAS_REPS = {4: 2, 100: 2, 1000: 1}
-# pandas takes 20 s of CPU per run at N = 1,000; by default it does not run
+# pandas takes 13 s of CPU per run at N = 1,000; by default it does not run
 # above that (--pandas-max), nor gets a warm-up above this.
 PANDAS_WARMUP_MAX = 100
 # The peers get no warm-up above this N (minutes per run under load).
@@ -720,7 +720,7 @@ def build_report(results, info, started, finished, gen_version, sizes, args):
         md.append(f"\nNot measured in this run: N = {', '.join(map(str, missing))}.")
     if 5000 in results and "pandas" not in results[5000]:
         md.append(
-            f"\npandas ran only up to N = {args.pandas_max:,} (at 1,000 a run takes some 20 s of CPU, "
+            f"\npandas ran only up to N = {args.pandas_max:,} (at 1,000 a run takes some 13 s of CPU, "
             f"linear in N), so the pandas target is judged at 1,000 only."
         )
     md.append("")
