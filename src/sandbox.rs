@@ -40,26 +40,57 @@ pub const RECEIVED: u8 = b'R';
 /// Bytes of stderr kept from a worker, for the message when it fails.
 const STDERR_TAIL: usize = 2048;
 
+/// What `samla-worker --version` answers. The worker protocol is postcard,
+/// which is not self-describing: a worker of another version could read a
+/// request, or write an answer, as something else. Cargo builds both
+/// executables together; an installed pair can still differ, so the
+/// version is asked before a `samla-worker` is used.
+pub const WORKER_IDENTITY: &str = concat!("samla-worker ", env!("CARGO_PKG_VERSION"));
+
 /// The executable to start workers from, for the samla executable `samla`:
-/// the `samla-worker` beside it when there is one (only the reader; see
-/// `src/bin/samla-worker.rs`), else `samla` itself. Either is started with
-/// [`WORKER_COMMAND`].
+/// the `samla-worker` beside it (only the reader; see
+/// `src/bin/samla-worker.rs`) when there is one and it answers
+/// [`WORKER_IDENTITY`] to `--version` within two seconds, else `samla`
+/// itself. Either is started with [`WORKER_COMMAND`].
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
 /// let samla = dir.path().join("samla");
+/// // Nothing beside it: samla reads with itself.
 /// assert_eq!(samla::sandbox::worker_exe(&samla), samla);
-/// let worker = dir.path().join(format!("samla-worker{}", std::env::consts::EXE_SUFFIX));
-/// std::fs::write(&worker, b"").unwrap();
-/// assert_eq!(samla::sandbox::worker_exe(&samla), worker);
 /// ```
 pub fn worker_exe(samla: &Path) -> PathBuf {
     let worker = samla.with_file_name(format!("samla-worker{}", std::env::consts::EXE_SUFFIX));
-    if worker.is_file() {
+    if worker.is_file() && same_version(&worker) {
         worker
     } else {
         samla.to_path_buf()
     }
+}
+
+/// Whether `worker` answers `--version` with [`WORKER_IDENTITY`] in time.
+fn same_version(worker: &Path) -> bool {
+    let Ok(mut child) = Command::new(worker)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while matches!(child.try_wait(), Ok(None)) {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut out = String::new();
+    let read = child.stdout.take().map(|mut o| o.read_to_string(&mut out));
+    matches!(read, Some(Ok(_))) && out.trim_end() == WORKER_IDENTITY
 }
 
 /// Limits of a worker process.

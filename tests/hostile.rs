@@ -671,6 +671,32 @@ fn the_small_worker_reads_a_return_as_samla_itself_does() {
 }
 
 #[test]
+fn a_samla_worker_of_another_version_beside_samla_is_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let samla_exe = dir.path().join("samla");
+    std::fs::write(&samla_exe, b"").unwrap();
+    // Postcard is not self-describing: an older worker could answer with
+    // something that decodes as something else. It is left alone.
+    script(dir.path(), "samla-worker", "echo 'samla-worker 0.0.1'");
+    assert_eq!(samla::sandbox::worker_exe(&samla_exe), samla_exe);
+    // One that does not answer at all is left alone too.
+    script(dir.path(), "samla-worker", "exit 1");
+    assert_eq!(samla::sandbox::worker_exe(&samla_exe), samla_exe);
+    // Of this version, it is used.
+    let ok = format!("echo '{}'", samla::sandbox::WORKER_IDENTITY);
+    let worker = script(dir.path(), "samla-worker", &ok);
+    // A script just written may be busy for a moment (ETXTBSY while
+    // another test thread forks): asked again, it answers.
+    let chosen = (0..20)
+        .map(|_| samla::sandbox::worker_exe(&samla_exe))
+        .find(|exe| {
+            std::thread::sleep(Duration::from_millis(20));
+            *exe == worker
+        });
+    assert_eq!(chosen, Some(worker));
+}
+
+#[test]
 fn a_file_name_that_is_not_utf8_is_read_in_a_worker() {
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();

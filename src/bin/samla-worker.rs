@@ -9,6 +9,11 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // samla asks this before it uses the file (sandbox::worker_exe).
+    if std::env::args_os().nth(1).as_deref() == Some(std::ffi::OsStr::new("--version")) {
+        println!("{}", samla::sandbox::WORKER_IDENTITY);
+        return ExitCode::SUCCESS;
+    }
     let mut args = std::env::args_os().skip(1);
     let started_by_samla = args.next().as_deref()
         == Some(std::ffi::OsStr::new(samla::sandbox::WORKER_COMMAND))
