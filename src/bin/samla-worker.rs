@@ -1,7 +1,8 @@
 //! `samla-worker`: the reader worker as an executable of its own, holding
 //! only the reader (about a third of `samla`'s code). `samla merge` starts
-//! one per core when this file lies beside `samla` (see
-//! `samla::sandbox::worker_exe`), else `samla __read-worker`: the same
+//! one per core when this file lies beside `samla` and answers its version
+//! to `--version` (see `samla::sandbox::worker_exe`), else
+//! `samla __read-worker`: the same
 //! protocol and the same reader, in the whole program. Less code in the
 //! process that parses untrusted files, and each worker maps less of it
 //! (about 4.6 MB resident instead of 7.8 MB).
