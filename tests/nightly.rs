@@ -276,22 +276,17 @@ fn outputs_of_an_older_samla_switch_over_without_a_mixed_moment() {
 }
 
 #[test]
-fn an_appended_file_grows_and_switches_with_the_set() {
+fn a_set_switches_whole_and_an_unpublished_run_leaves_nothing() {
     use samla::output::{OutputDir, OutputSet};
     let w = Dir::new();
     let out = w.join("ut");
-    for (i, line) in ["första\n", "andra\n"].iter().enumerate() {
+    for i in 0..2 {
         let mut set = OutputSet::new();
-        set.file("a.json", format!("{{\"körning\": {i}}}").into_bytes())
-            .append("historik.jsonl", line.as_bytes().to_vec());
+        set.file("a.json", format!("{{\"körning\": {i}}}").into_bytes());
         let dir = OutputDir::open(&out).unwrap();
         let written = dir.publish(&set).unwrap();
-        assert_eq!(written, [out.join("a.json"), out.join("historik.jsonl")]);
+        assert_eq!(written, [out.join("a.json")]);
     }
-    assert_eq!(
-        std::fs::read_to_string(out.join("historik.jsonl")).unwrap(),
-        "första\nandra\n"
-    );
     assert_eq!(
         std::fs::read_to_string(out.join("a.json")).unwrap(),
         "{\"körning\": 1}"

@@ -14,9 +14,9 @@
 //! after it into the new one, so a run killed at any moment leaves the
 //! whole previous set or the whole new set. A name the previous set did not
 //! have is a dangling link until the switch — absent, as it was. A file
-//! that only grows (a run history) is [`OutputSet::append`]ed: its new
-//! generation holds the previous content plus the new records, so it
-//! switches with the rest. Folders of killed runs are removed under the
+//! that only grows (the run history) is copied into the new generation
+//! with the new records added, by its own writer through
+//! [`OutputDir::write_staged`], so it switches with the rest. Folders of killed runs are removed under the
 //! lock by the next run, and outputs of older samla versions (plain files)
 //! are moved under a generation first without a moment where they change.
 
@@ -38,7 +38,6 @@ const GEN_PREFIX: &str = ".samla-gen-";
 pub struct OutputSet {
     files: Vec<(String, Vec<u8>)>,
     staged: Vec<String>,
-    appends: Vec<(String, Vec<u8>)>,
 }
 
 impl OutputSet {
@@ -61,19 +60,11 @@ impl OutputSet {
         self
     }
 
-    /// A file that only grows: `bytes` are added after what the current
-    /// set holds, in the same switch as the other files.
-    pub fn append(&mut self, name: &str, bytes: Vec<u8>) -> &mut OutputSet {
-        self.appends.push((name.to_string(), bytes));
-        self
-    }
-
     /// Every name in the set, files first.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         let bytes = self.files.iter().map(|(n, _)| n.as_str());
         let staged = self.staged.iter().map(String::as_str);
-        let appends = self.appends.iter().map(|(n, _)| n.as_str());
-        bytes.chain(staged).chain(appends)
+        bytes.chain(staged)
     }
 }
 
@@ -169,14 +160,6 @@ impl OutputDir {
     fn fill(&self, set: &OutputSet) -> Result<(), OutputError> {
         for (name, bytes) in &set.files {
             write_synced(&self.staging.join(name), &[bytes])?;
-        }
-        for (name, bytes) in &set.appends {
-            let before = match std::fs::read(self.path(name)) {
-                Ok(b) => b,
-                Err(e) if e.kind() == ErrorKind::NotFound => Vec::new(),
-                Err(source) => return Err(write_err(&self.path(name), source)),
-            };
-            write_synced(&self.staging.join(name), &[&before, bytes])?;
         }
         sync_dir(&self.staging)
     }
