@@ -154,15 +154,6 @@ impl GoalAnswers {
     }
 }
 
-impl std::ops::Index<&str> for GoalAnswers {
-    type Output = GoalAnswer;
-
-    /// The answer of `code`; panics when there is none (as a map does).
-    fn index(&self, code: &str) -> &GoalAnswer {
-        self.get(code).expect("no answer of this respondent")
-    }
-}
-
 impl std::fmt::Debug for GoalAnswers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map().entries(self.iter()).finish()

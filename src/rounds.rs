@@ -515,11 +515,7 @@ mod tests {
     use super::*;
 
     fn plan() -> Plan {
-        Plan::load(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/cancerplan-norr-2022-2024.toml"
-        ))
-        .unwrap()
+        crate::plan::bundled()
     }
 
     #[test]

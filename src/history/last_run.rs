@@ -573,11 +573,7 @@ mod tests {
     use crate::validate::Submission;
 
     fn plan() -> Plan {
-        Plan::load(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/cancerplan-norr-2022-2024.toml"
-        ))
-        .unwrap()
+        crate::plan::bundled()
     }
 
     /// A last run's JSON of the bundled plan with `goals` and `discrepancies`.

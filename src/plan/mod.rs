@@ -33,6 +33,16 @@
 
 mod check;
 mod names;
+
+/// The bundled plan (RCC Norr's, `templates/`), for the crate's unit tests.
+#[cfg(test)]
+pub(crate) fn bundled() -> Plan {
+    Plan::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/cancerplan-norr-2022-2024.toml"
+    ))
+    .expect("the bundled plan loads")
+}
 mod toml_spec;
 pub mod workbook;
 
