@@ -202,3 +202,95 @@ fn streamed_rows_of_svar_and_avvikelser_each_keep_their_own_height() {
         },
     );
 }
+
+/// The `cellXfs` of a workbook's styles: per index, (border id, wrapped,
+/// horizontal alignment).
+fn cell_xfs(xlsx: &std::path::Path) -> Vec<(String, bool, String)> {
+    let xml = part(xlsx, "xl/styles.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let xfs = doc
+        .descendants()
+        .find(|n| n.has_tag_name("cellXfs"))
+        .unwrap();
+    xfs.children()
+        .filter(|n| n.has_tag_name("xf"))
+        .map(|xf| {
+            let align = xf.children().find(|n| n.has_tag_name("alignment"));
+            let get = |name| align.and_then(|a| a.attribute(name)).unwrap_or("");
+            (
+                xf.attribute("borderId").unwrap_or("0").to_string(),
+                get("wrapText") == "1",
+                get("horizontal").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Checks that every cell of a streamed sheet's data rows carries its own
+/// bordered format (`wanted(column)`: wrapped, and the horizontal
+/// alignment), and that no column has a format (which would draw the
+/// borders down the whole sheet).
+fn assert_cell_formats(
+    xlsx: &std::path::Path,
+    part_name: &str,
+    wanted: &dyn Fn(usize) -> (bool, &'static str),
+) {
+    let xfs = cell_xfs(xlsx);
+    let xml = part(xlsx, part_name);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let node = |name| {
+        doc.descendants()
+            .filter(move |n: &roxmltree::Node| n.has_tag_name(name))
+    };
+    for col in node("col") {
+        assert_eq!(
+            col.attribute("style"),
+            None,
+            "{part_name}: a column has a format"
+        );
+    }
+    let rows: Vec<_> = node("row").collect();
+    // The head row has its own format, the last row is the blank one.
+    for row in &rows[1..rows.len() - 1] {
+        let cells: Vec<_> = row.children().filter(|n| n.has_tag_name("c")).collect();
+        assert!(!cells.is_empty());
+        for (i, c) in cells.iter().enumerate() {
+            let s: usize = c
+                .attribute("s")
+                .expect("a cell without format")
+                .parse()
+                .unwrap();
+            let (border, wrap, horizontal) = &xfs[s];
+            let (want_wrap, want_horizontal) = wanted(i);
+            assert!(
+                border != "0" && *wrap == want_wrap && horizontal == want_horizontal,
+                "{part_name}: cell {:?} has format {s}: {:?}",
+                c.attribute("r"),
+                xfs[s]
+            );
+        }
+    }
+}
+
+#[test]
+fn streamed_cells_of_svar_and_avvikelser_keep_their_formats_and_columns_have_none() {
+    let w = Dir::new();
+    let out = w.join("out");
+    let done = demo_merge(&w, &out, &[]);
+    assert!(out.join("avvikelser.xlsx").exists(), "{done:?}");
+    // Svar: Område, Mål-id (centred), who, rating (centred), comment.
+    assert_cell_formats(
+        &out.join("sammanstallning.xlsx"),
+        "xl/worksheets/sheet2.xml",
+        &|col| match col {
+            1 | 3 => (false, "center"),
+            _ => (true, ""),
+        },
+    );
+    // Avvikelser: the severity's cell is coloured, not wrapped.
+    assert_cell_formats(
+        &out.join("avvikelser.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        &|col| (col != 1, ""),
+    );
+}

@@ -22,8 +22,8 @@ use rust_xlsxwriter::{
 };
 
 use super::print::{
-    end_stream, merged, print_pieces, setup, split_for_print, streamed_row_height, Cell, Page,
-    MAX_ROW_HEIGHT,
+    end_stream, merged, print_pieces, setup, split_for_print, stream_column_formats,
+    streamed_row_height, write_in_column, Cell, Page, MAX_ROW_HEIGHT,
 };
 use super::{fit_height, header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
@@ -363,12 +363,15 @@ fn answers(
         .collect();
     let formats = bucket_formats(plan, s);
     let lookup = AnswerOrder::new(order.iter().copied());
+    // Every column but the rating's has one format (see `goal_answers`).
+    let columns = [(0, &s.wrap), (1, &s.center), (2, &s.wrap), (4, &s.wrap)];
+    stream_column_formats(ws, &columns)?;
     let mut row = 1;
     for g in &c.goals {
         let answers = order.iter().copied().zip(lookup.answers(g));
         row = goal_answers(ws, row, plan, g, answers, &formats, s)?;
     }
-    end_stream(ws, row)?;
+    end_stream(ws, row, &columns.map(|(col, _)| col))?;
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
     setup(
@@ -425,18 +428,15 @@ fn goal_answers<'a>(
             .unwrap_or_default();
         let n = parts.len().max(1);
         let f = &formats[bucket(Some(a))];
+        // Columns 0, 1, 2 and 4 have their formats as column formats
+        // (see `answers`); the rating's depends on the rating.
         for i in 0..n {
-            ws.write_string_with_format(row, 0, &area, &s.wrap)?;
-            ws.write_string_with_format(row, 1, &g.id.0, &s.center)?;
+            write_in_column(ws, row, 0, &area, &s.wrap)?;
+            write_in_column(ws, row, 1, &g.id.0, &s.center)?;
             if n > 1 {
-                ws.write_string_with_format(
-                    row,
-                    2,
-                    format!("{code} (del {}/{n})", i + 1),
-                    &s.wrap,
-                )?;
+                write_in_column(ws, row, 2, format!("{code} (del {}/{n})", i + 1), &s.wrap)?;
             } else {
-                ws.write_string_with_format(row, 2, code, &s.wrap)?;
+                write_in_column(ws, row, 2, code, &s.wrap)?;
             }
             if shown.is_empty() || coordinator {
                 ws.write_blank(row, 3, f)?;
@@ -445,7 +445,7 @@ fn goal_answers<'a>(
             }
             // No comment: the area decides (it is at least one line high).
             let (part, part_h) = parts.get(i).copied().unwrap_or(("", 0.0));
-            ws.write_string_with_format(row, 4, part, &s.wrap)?;
+            write_in_column(ws, row, 4, part, &s.wrap)?;
             streamed_row_height(ws, area_h.max(part_h));
             row += 1;
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{DocProperties, Format, Worksheet, XlsxError};
 
-use super::print::{setup, Cell, Page};
+use super::print::{setup, write_in_column, Cell, Page};
 use super::{header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, FindingCode, Severity};
@@ -64,11 +64,14 @@ fn findings_sheet(
     let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
     header_row(ws, 0, &names, &widths, &s.header)?;
     let severity = SeverityFormats::new(s);
+    // Every column but the severity's has one format (see `finding_rows`).
+    let columns: [(u16, &Format); 7] = [0, 2, 3, 4, 5, 6, 7].map(|col| (col, &s.wrap));
+    super::print::stream_column_formats(ws, &columns)?;
     let mut row = 1u32;
     for f in findings {
         row = finding_rows(ws, row, f, &widths, s, &severity)?;
     }
-    super::print::end_stream(ws, row)?;
+    super::print::end_stream(ws, row, &columns.map(|(col, _)| col))?;
     ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
     ws.set_freeze_panes(1, 0)?;
     setup(
@@ -136,15 +139,19 @@ fn finding_rows(
     for (i, part) in parts.iter().enumerate() {
         let mut fitted = Vec::new();
         for (col, v) in cells.iter().enumerate() {
-            let fmt = if col == 1 { severity } else { &s.wrap };
             let v = split_for_cells(v)[0];
-            ws.write_string_with_format(row, col as u16, v, fmt)?;
+            if col == 1 {
+                ws.write_string_with_format(row, 1, v, severity)?;
+            } else {
+                // A column format (see `findings_sheet`).
+                write_in_column(ws, row, col as u16, v, &s.wrap)?;
+            }
             fitted.push(Cell::new(v, widths[col]));
         }
         let text = numbered_part(part, i, parts.len());
         fitted.push(Cell::new(&text, widths[7]));
         let height = super::print::fit(&fitted);
-        ws.write_string_with_format(row, 7, text, &s.wrap)?;
+        write_in_column(ws, row, 7, text, &s.wrap)?;
         super::print::streamed_row_height(ws, height);
         row += 1;
     }
