@@ -59,10 +59,17 @@ impl Names {
     pub(super) fn named_in(&self, plan: &Plan, text: &str) -> Vec<Respondent> {
         let words = words(text);
         let mut found: Vec<Respondent> = Vec::new();
+        // The words from `start` on, joined one more at a time: every file
+        // is looked up this way several times, so no string is made per try.
+        let mut key = String::new();
         for start in 0..words.len() {
-            for len in 1..=self.longest.min(words.len() - start) {
-                let key = words[start..start + len].join(" ");
-                let Some(who) = self.by_words.get(&key) else {
+            key.clear();
+            for word in &words[start..words.len().min(start + self.longest)] {
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(word);
+                let Some(who) = self.by_words.get(key.as_str()) else {
                     continue;
                 };
                 if still_named(plan, who, &key) && !found.contains(who) {

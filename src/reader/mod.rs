@@ -109,6 +109,7 @@ pub struct RawCell {
     /// Zero-based column.
     pub col: u32,
     /// The value as text, never empty; see [`CellKind`] for values that are not text.
+    #[serde(deserialize_with = "crate::sandbox::checked_text")]
     pub text: String,
     /// What kind of value the cell held.
     pub kind: CellKind,

@@ -62,14 +62,23 @@ pub struct Claim {
     pub witness: Witness,
 }
 
-/// Removes the plan's own texts (id, title, period) from `text`, so that a
+/// The plan's own texts (title, id, period), folded: a respondent named
+/// inside them is not a claim. Folded once per file, not once per witness.
+fn plan_texts(plan: &Plan) -> Vec<String> {
+    [&plan.title, &plan.id, &plan.period]
+        .into_iter()
+        .map(|t| fold(t))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Removes the plan's own texts ([`plan_texts`]) from `text`, so that a
 /// respondent's name inside the plan's title is not taken for a claim.
-fn without_plan_text(plan: &Plan, text: &str) -> String {
+fn without_plan_text(own: &[String], text: &str) -> String {
     let mut t = fold(text);
-    for own in [&plan.title, &plan.id, &plan.period] {
-        let own = fold(own);
-        if !own.is_empty() {
-            t = t.replace(&own, " ");
+    for own in own {
+        if t.contains(own.as_str()) {
+            t = t.replace(own.as_str(), " ");
         }
     }
     t
@@ -78,6 +87,7 @@ fn without_plan_text(plan: &Plan, text: &str) -> String {
 /// Every claim the file makes, in the order the witnesses are listed.
 pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
     let mut out = Vec::new();
+    let own_texts = plan_texts(plan);
     let mut add = |who: Vec<Respondent>, witness: Witness| {
         out.extend(who.into_iter().map(|who| Claim {
             who,
@@ -112,7 +122,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
             let text = c.text.trim();
             let text = text.strip_prefix(RESPONDENT_LINE).unwrap_or(text);
             add(
-                plan.named_in(&without_plan_text(plan, text)),
+                plan.named_in(&without_plan_text(&own_texts, text)),
                 Witness::Preamble {
                     sheet: sheet.name.clone(),
                     cell: CellRef::new(c.row, c.col),
@@ -134,7 +144,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
     ] {
         if let Some(v) = value {
             add(
-                plan.named_in(&without_plan_text(plan, v)),
+                plan.named_in(&without_plan_text(&own_texts, v)),
                 Witness::Property(name.to_string()),
             );
         }
@@ -144,7 +154,7 @@ pub fn claims(plan: &Plan, file: &Path, raw: &RawReturn) -> Vec<Claim> {
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
     add(
-        plan.named_in(&without_plan_text(plan, &stem)),
+        plan.named_in(&without_plan_text(&own_texts, &stem)),
         Witness::FileName,
     );
     // Returns are sent to the coordinator, so a file name naming it
