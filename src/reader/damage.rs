@@ -12,6 +12,7 @@ use std::io::{BufReader, Cursor, Read, Seek, Write};
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::onepass::SheetCells;
 use super::prescan::{self, attr};
 use super::sst_count;
 use super::{Doubt, ReadFailure};
@@ -90,6 +91,8 @@ pub(crate) struct PartScan {
     problems: Vec<(CellRef, Problem)>,
     /// Formula cells: the formula text.
     pub formulas: BTreeMap<CellRef, String>,
+    /// The cells' values as calamine would read them, when asked for.
+    pub values: Option<SheetCells>,
 }
 
 #[derive(Clone)]
@@ -113,14 +116,19 @@ struct Open {
 /// its shared-string index against `strings` entries, duplicates, formulas.
 /// With `refs` (the part's name), also checks its references as
 /// [`prescan::xlsx_part`] does, in the same pass: the part is inflated and
-/// parsed once for both.
+/// parsed once for both. With `values`, also reads the cells' values
+/// ([`SheetCells`]) in the same pass.
 pub(crate) fn scan_part<R: Read>(
     xml: R,
     strings: u64,
     refs: Option<&str>,
+    values: Option<SheetCells>,
 ) -> Result<PartScan, ReadFailure> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
-    let mut scan = PartScan::default();
+    let mut scan = PartScan {
+        values,
+        ..PartScan::default()
+    };
     let mut seen = SeenCells::default();
     let (mut row, mut col) = (0u32, 0u32);
     let mut open: Option<Open> = None;
@@ -131,6 +139,9 @@ pub(crate) fn scan_part<R: Read>(
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
+        if let Some(values) = scan.values.as_mut() {
+            values.event(&ev, start);
+        }
         if let (Some(part), Event::Start(e) | Event::Empty(e)) = (refs, &ev) {
             // A cell's reference is checked by open_cell, which reads it anyway.
             if e.local_name().as_ref() != "c" {
@@ -185,6 +196,9 @@ pub(crate) fn scan_part<R: Read>(
             _ => {}
         }
         buf.clear();
+    }
+    if let Some(values) = scan.values.as_mut() {
+        values.stopped();
     }
     Ok(scan)
 }
@@ -510,7 +524,7 @@ mod tests {
             })
             .collect();
         let xml = format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
-        let scan = scan_part(xml.as_bytes(), 0, None).expect("a readable part");
+        let scan = scan_part(xml.as_bytes(), 0, None, None).expect("a readable part");
         scan.problems
             .iter()
             .filter(|(_, p)| matches!(p, Problem::Duplicate(..)))

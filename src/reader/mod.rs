@@ -26,6 +26,7 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use serde::{Deserialize, Serialize};
 
 mod damage;
+mod onepass;
 mod prescan;
 pub mod props;
 mod sniff;
@@ -342,7 +343,43 @@ pub fn read_return(path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailur
 /// failure aborts the process and cannot be caught: read untrusted `.xls`
 /// and `.ods` files through [`crate::sandbox`], as `samla` does.
 pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
-    std::panic::catch_unwind(|| read_bytes_unguarded(bytes, path, limits)).unwrap_or_else(|p| {
+    guarded(|| read_bytes_unguarded(bytes, path, limits, true).map(|(raw, _)| raw))
+}
+
+/// The two ways an `.xlsx` is read, for the tests that compare them; not
+/// part of the library's interface.
+#[doc(hidden)]
+pub mod ways {
+    use super::*;
+
+    /// [`read_bytes`], and whether the file was read the one-pass way.
+    pub fn onepass(
+        bytes: &[u8],
+        path: &Path,
+        limits: &Limits,
+    ) -> (Result<RawReturn, ReadFailure>, bool) {
+        let mut used = false;
+        let raw = guarded(|| {
+            read_bytes_unguarded(bytes, path, limits, true).map(|(raw, fast)| {
+                used = fast;
+                raw
+            })
+        });
+        (raw, used)
+    }
+
+    /// [`read_bytes`] as it read every file before the one-pass reading:
+    /// the scans, then calamine.
+    pub fn old(bytes: &[u8], path: &Path, limits: &Limits) -> Result<RawReturn, ReadFailure> {
+        guarded(|| read_bytes_unguarded(bytes, path, limits, false).map(|(raw, _)| raw))
+    }
+}
+
+/// Runs a reading; a panic inside a parser becomes a `reader-failed` failure.
+fn guarded(
+    read: impl FnOnce() -> Result<RawReturn, ReadFailure>,
+) -> Result<RawReturn, ReadFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|p| {
         let what = p
             .downcast_ref::<String>()
             .cloned()
@@ -355,11 +392,14 @@ pub fn read_bytes(bytes: &[u8], path: &Path, limits: &Limits) -> Result<RawRetur
     })
 }
 
+/// Reads a return; with `onepass`, an ordinary `.xlsx` is read by the
+/// scans in one pass ([`onepass`]). Also says whether it was.
 fn read_bytes_unguarded(
     bytes: &[u8],
     path: &Path,
     limits: &Limits,
-) -> Result<RawReturn, ReadFailure> {
+    onepass: bool,
+) -> Result<(RawReturn, bool), ReadFailure> {
     use sha2::Digest;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadFailure::limit("filen är för stor"));
@@ -369,23 +409,26 @@ fn read_bytes_unguarded(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let sniffed = sniff::sniff(bytes, &ext, limits)?;
+    let mut sniffed = sniff::sniff(bytes, &ext, limits, onepass)?;
     let format = sniffed.format;
+    let fast = sniffed.onepass.take();
+    let used = fast.is_some();
     let cursor = Cursor::new(sniffed.patched.as_deref().unwrap_or(bytes));
-    let (mut raw, formulas) = match format {
-        Format::Xlsx => {
+    let (mut raw, formulas) = match (format, fast) {
+        (Format::Xlsx, Some(mut fast)) => extract(&mut fast, limits)?,
+        (Format::Xlsx, None) => {
             let mut wb = Xlsx::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
             extract(&mut XlsxSource(&mut wb), limits)?
         }
-        Format::Xlsb => {
+        (Format::Xlsb, _) => {
             let mut wb = Xlsb::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
             extract(&mut XlsbSource(&mut wb), limits)?
         }
-        Format::Xls => {
+        (Format::Xls, _) => {
             let mut wb = Xls::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
             extract(&mut RangeSource(&mut wb, std::marker::PhantomData), limits)?
         }
-        Format::Ods => {
+        (Format::Ods, _) => {
             let mut wb = Ods::new(cursor).map_err(|e| parse_error(&e.to_string()))?;
             extract(&mut RangeSource(&mut wb, std::marker::PhantomData), limits)?
         }
@@ -409,7 +452,7 @@ fn read_bytes_unguarded(
     raw.doubts.extend(formula_doubts(&raw, formulas));
     raw.properties = sniffed.properties;
     raw.sha256 = hex(&sha2::Sha256::digest(bytes));
-    Ok(raw)
+    Ok((raw, used))
 }
 
 /// A doubt for each rating or comment of the answer table computed by a

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read, Seek, Write};
 
+use super::onepass::{self, OnePass, SheetCells};
 use super::{damage, prescan, props, DocProperties, Doubt, Format, Limits, ReadFailure};
 use crate::finding::{CellRef, FindingCode};
 
@@ -23,6 +24,9 @@ pub(crate) struct Sniffed {
     pub patched: Option<Vec<u8>>,
     /// `.xlsx` formulas by sheet and cell.
     pub formulas: BTreeMap<String, BTreeMap<CellRef, String>>,
+    /// The `.xlsx` as read by the scans in one pass ([`onepass`]); None when
+    /// calamine reads it (`patched` or the file's bytes).
+    pub onepass: Option<OnePass>,
 }
 
 impl Sniffed {
@@ -33,21 +37,28 @@ impl Sniffed {
             doubts: Vec::new(),
             patched: None,
             formulas: BTreeMap::new(),
+            onepass: None,
         }
     }
 }
 
 const ENCRYPTED: &str = "filen är lösenordsskyddad (krypterad). Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka igen";
 
-/// Decides the format and checks the container against the limits.
-pub(crate) fn sniff(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Sniffed, ReadFailure> {
+/// Decides the format and checks the container against the limits; with
+/// `onepass`, an ordinary `.xlsx` is also read by the scans ([`onepass`]).
+pub(crate) fn sniff(
+    bytes: &[u8],
+    ext: &str,
+    limits: &Limits,
+    onepass: bool,
+) -> Result<Sniffed, ReadFailure> {
     if bytes.is_empty() {
         return Err(ReadFailure::unreadable("filen är tom (0 byte)"));
     }
     let mut sniffed = if bytes.starts_with(CFB_MAGIC) {
         compound(bytes, limits)?
     } else if bytes.starts_with(ZIP_MAGIC) {
-        package(bytes, limits)?
+        package(bytes, limits, onepass)?
     } else {
         return Err(not_a_workbook(bytes));
     };
@@ -127,7 +138,7 @@ fn wrong_extension(format: Format, ext: &str) -> Option<Doubt> {
 
 /// A zip package: limits, duplicate parts, the format, then the checks of
 /// its parts.
-fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
+fn package(bytes: &[u8], limits: &Limits, onepass: bool) -> Result<Sniffed, ReadFailure> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         ReadFailure::unreadable(format!(
             "filen är trasig eller avkortad (zip-arkivet kan inte läsas: {e})"
@@ -144,14 +155,15 @@ fn package(bytes: &[u8], limits: &Limits) -> Result<Sniffed, ReadFailure> {
     if let Some(stored) = stored_copy(&mut zip, total) {
         let copy = zip::ZipArchive::new(Cursor::new(stored.as_slice()));
         if let Ok(mut copy) = copy {
-            let mut sniffed = parts(&mut copy, &stored, format, limits)?;
-            if sniffed.patched.is_none() {
+            let mut sniffed = parts(&mut copy, &stored, format, limits, onepass)?;
+            if sniffed.patched.is_none() && sniffed.onepass.is_none() {
                 sniffed.patched = Some(stored);
             }
             return Ok(sniffed);
         }
     }
-    parts(&mut zip, bytes, format, limits)
+    // A damaged or large package is read the old way only.
+    parts(&mut zip, bytes, format, limits, false)
 }
 
 /// The checks of a package's parts, by format; `bytes` is the package
@@ -161,6 +173,7 @@ fn parts<R: Read + Seek>(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
+    onepass: bool,
 ) -> Result<Sniffed, ReadFailure> {
     if let Ok(i) = zip.index_for_name("xl/sharedStrings.xml").ok_or(()) {
         let declared = declared_shared_strings(zip, i);
@@ -173,7 +186,7 @@ fn parts<R: Read + Seek>(
     }
     let mut sniffed = Sniffed::new(format, props::from_zip(zip, format == Format::Ods));
     match format {
-        Format::Xlsx => xlsx_cells(zip, bytes, &mut sniffed)?,
+        Format::Xlsx => xlsx_cells(zip, bytes, &mut sniffed, onepass.then_some(limits))?,
         Format::Ods => prescan::ods(zip, limits)?,
         Format::Xlsb | Format::Xls => {}
     }
@@ -323,16 +336,20 @@ fn entries<R: Read + Seek>(
 }
 
 /// Checks the references of an `.xlsx`'s parts, scans its sheets for
-/// cells calamine would guess about, blanks them in a copy of the package
-/// and records them as doubts.
+/// cells calamine would guess about and records them as doubts. With
+/// `onepass` (the limits), the scans also read the cells: such cells are
+/// then left out; otherwise they are blanked in a copy of the package for
+/// calamine.
 fn xlsx_cells<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
     sniffed: &mut Sniffed,
+    onepass: Option<&Limits>,
 ) -> Result<(), ReadFailure> {
     let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
     let sheets = damage::sheet_parts(zip);
-    let scanned = scan_parts(zip, &sheets, strings)?;
+    let mut scanned = scan_parts(zip, &sheets, strings, onepass)?;
+    let read = onepass.and_then(|l| onepass::assemble(zip, &sheets, &mut scanned, strings, l));
     let scans: Vec<(String, String, &damage::PartScan)> = sheets
         .into_iter()
         .filter_map(|(name, part)| {
@@ -354,6 +371,10 @@ fn xlsx_cells<R: Read + Seek>(
         }
         sniffed.formulas.insert(name, scan.formulas.clone());
     }
+    if read.is_some() {
+        sniffed.onepass = read;
+        return Ok(());
+    }
     if !blank.is_empty() {
         sniffed.patched = Some(damage::blank_cells(bytes, &blank)?);
     }
@@ -368,6 +389,7 @@ fn scan_parts<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     sheets: &[(String, String)],
     strings: u64,
+    values: Option<&Limits>,
 ) -> Result<HashMap<String, damage::PartScan>, ReadFailure> {
     let sheet_parts: HashSet<&str> = sheets.iter().map(|(_, p)| p.as_str()).collect();
     let mut scans = HashMap::new();
@@ -376,7 +398,7 @@ fn scan_parts<R: Read + Seek>(
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
         let refs = prescan::has_refs(&name).then_some(name.as_str());
         if sheet_parts.contains(name.as_str()) {
-            let scan = damage::scan_part(entry, strings, refs)?;
+            let scan = damage::scan_part(entry, strings, refs, values.map(SheetCells::new))?;
             scans.insert(name, scan);
         } else if refs.is_some() {
             drop(entry);
