@@ -349,7 +349,8 @@ fn xlsx_cells<R: Read + Seek>(
     let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
     let sheets = damage::sheet_parts(zip);
     let mut scanned = scan_parts(zip, &sheets, strings, onepass)?;
-    let read = onepass.and_then(|l| onepass::assemble(zip, &sheets, &mut scanned, strings, l));
+    let read =
+        onepass.and_then(|l| onepass::assemble(zip, &sheets, bytes, &mut scanned, strings, l));
     let scans: Vec<(String, String, &damage::PartScan)> = sheets
         .into_iter()
         .filter_map(|(name, part)| {
