@@ -14,7 +14,7 @@
 //!   lists the report's summary is written from.
 //! * `Källor` — every file of the inbox: region, format, SHA-256, time, status.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartPatternFill, ChartPatternFillType,
@@ -22,8 +22,8 @@ use rust_xlsxwriter::{
 };
 
 use super::print::{
-    end_stream, merged, print_pieces, setup, split_for_print, stream_column_formats,
-    streamed_row_height, write_in_column, Cell, Page, MAX_ROW_HEIGHT,
+    end_stream, merged, print_pieces, setup, stream_column_formats, streamed_row_height,
+    write_in_column, Cell, Page, MAX_ROW_HEIGHT,
 };
 use super::{fit_height, header_row, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
@@ -243,9 +243,11 @@ fn matrix_goal(
         }
     }
     let text = comments_text(plan, g);
-    let parts = split_for_print(&text, 80.0);
+    // Each text measured once: the pieces come with their heights.
+    let parts = print_pieces(&text, 80.0);
+    let goal_h = fit_height(&[(&g.text, 42.0)]);
     let mut row = row;
-    for (i, part) in parts.iter().enumerate() {
+    for (i, (part, part_h)) in parts.iter().enumerate() {
         if i > 0 {
             // The goal's comments continue: say whose row this is.
             ws.write_string_with_format(row, 0, format!("{} forts.", g.id.0), &s.wrap)?;
@@ -255,8 +257,9 @@ fn matrix_goal(
             }
         }
         ws.write_string_with_format(row, comment_col, *part, &s.wrap)?;
-        let goal = if i == 0 { g.text.as_str() } else { "" };
-        ws.set_row_height(row, fit_height(&[(goal, 42.0), (part, 80.0)]))?;
+        // The goal's text is on the first row only.
+        let goal_h = if i == 0 { goal_h } else { fit_height(&[]) };
+        ws.set_row_height(row, goal_h.max(*part_h))?;
         row += 1;
     }
     Ok(row)
@@ -361,7 +364,7 @@ fn answers(
         .map(|r| r.code.0.as_str())
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
         .collect();
-    let formats = bucket_formats(plan, s);
+    let formats = BucketFormats::new(plan, s);
     let lookup = AnswerOrder::new(order.iter().copied());
     // Every column but the rating's has one format (see `goal_answers`).
     let columns = [(0, &s.wrap), (1, &s.center), (2, &s.wrap), (4, &s.wrap)];
@@ -386,14 +389,31 @@ fn answers(
 }
 
 /// One format per rating bucket, made once: a format built per row costs a
-/// clone and a hash for each of tens of thousands of rows.
-fn bucket_formats<'a>(plan: &'a Plan, s: &Styles) -> HashMap<&'a str, Format> {
-    plan.scale
-        .iter()
-        .map(|l| l.code.as_str())
-        .chain(["annat", "blank"])
-        .map(|b| (b, s.center.clone().set_background_color(fill(plan, b))))
-        .collect()
+/// clone and a hash for each of tens of thousands of rows. A handful of
+/// buckets, so found by comparing codes (no hashing per row).
+struct BucketFormats<'a>(Vec<(&'a str, Format)>);
+
+impl<'a> BucketFormats<'a> {
+    fn new(plan: &'a Plan, s: &Styles) -> BucketFormats<'a> {
+        BucketFormats(
+            plan.scale
+                .iter()
+                .map(|l| l.code.as_str())
+                .chain(["annat", "blank"])
+                .map(|b| (b, s.center.clone().set_background_color(fill(plan, b))))
+                .collect(),
+        )
+    }
+
+    /// The format of `bucket` (see [`bucket`]); `annat`'s for a code the
+    /// scale does not have, which [`bucket`] never gives.
+    fn of(&self, bucket: &str) -> &Format {
+        let annat = &self.0[self.0.len() - 2].1;
+        self.0
+            .iter()
+            .find(|(b, _)| *b == bucket)
+            .map_or(annat, |(_, f)| f)
+    }
 }
 
 /// Writes a goal's rows of `Svar` from `row`, a respondent's comment too
@@ -406,7 +426,7 @@ fn goal_answers<'a>(
     plan: &Plan,
     g: &GoalRow,
     answers: impl Iterator<Item = (&'a str, Option<&'a crate::validate::GoalAnswer>)>,
-    formats: &HashMap<&str, Format>,
+    formats: &BucketFormats,
     s: &Styles,
 ) -> Result<u32, XlsxError> {
     let area = format!("{} {}", g.area_id, g.area);
@@ -427,7 +447,7 @@ fn goal_answers<'a>(
             .map(|t| print_pieces(t, 90.0))
             .unwrap_or_default();
         let n = parts.len().max(1);
-        let f = &formats[bucket(Some(a))];
+        let f = formats.of(bucket(Some(a)));
         // Columns 0, 1, 2 and 4 have their formats as column formats
         // (see `answers`); the rating's depends on the rating.
         for i in 0..n {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, Format, Note, Worksheet, XlsxError};
 
-use super::print::{fit, setup, split_for_print, Cell, Page};
+use super::print::{fit, print_pieces, setup, split_for_print, Cell, Page};
 use super::{header_row, severity_fill, split_for_cells, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, Severity};
@@ -339,7 +339,8 @@ fn copy(
     for ((row, col), (text, role)) in &cells {
         let fmt = copy_format(&f, &plain, answer.header_row, (*row, *col), *role, &notes);
         let width = widths[usize::from(*col)];
-        let parts = split_for_print(text, width);
+        // Measured once: the pieces come with their heights.
+        let parts = print_pieces(text, width);
         if parts.len() > 1 {
             continued.push(((*row, *col), text.as_str()));
         }
@@ -350,7 +351,7 @@ fn copy(
         }
         if *row > answer.header_row {
             let h = heights.entry(*row).or_insert(0.0);
-            *h = h.max(fit(&[Cell::new(parts[0], width)]));
+            *h = h.max(parts[0].1);
         }
     }
     set_heights(ws, answer.header_row, &heights, &cells, &widths)?;
