@@ -124,7 +124,67 @@ pub(crate) fn scan_part<R: Read>(
     refs: Option<&str>,
     values: Option<SheetCells>,
 ) -> Result<PartScan, ReadFailure> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
+    let reader = Streamed(quick_xml::Reader::from_reader(BufReader::new(xml)));
+    scan_events(reader, strings, refs, values)
+}
+
+/// [`scan_part`] of a part held whole in memory: its events borrow from
+/// it rather than being copied into a buffer one by one.
+pub(crate) fn scan_slice(
+    xml: &[u8],
+    strings: u64,
+    refs: Option<&str>,
+    values: Option<SheetCells>,
+) -> Result<PartScan, ReadFailure> {
+    let reader = InMemory(quick_xml::Reader::from_reader(xml));
+    scan_events(reader, strings, refs, values)
+}
+
+/// Where a scan's events come from; `'i` is the input's lifetime.
+trait XmlEvents<'i> {
+    /// The next event; `buf` holds it where it is copied.
+    fn next<'s>(&mut self, buf: &'s mut Vec<u8>) -> quick_xml::Result<Event<'s>>
+    where
+        'i: 's;
+    /// The byte the next event begins at.
+    fn position(&self) -> u64;
+}
+
+/// A part streamed (from the zip).
+struct Streamed<R: Read>(quick_xml::Reader<BufReader<R>>);
+/// A part in memory.
+struct InMemory<'a>(quick_xml::Reader<&'a [u8]>);
+
+impl<'i, R: Read> XmlEvents<'i> for Streamed<R> {
+    fn next<'s>(&mut self, buf: &'s mut Vec<u8>) -> quick_xml::Result<Event<'s>>
+    where
+        'i: 's,
+    {
+        self.0.read_event_into(buf)
+    }
+    fn position(&self) -> u64 {
+        self.0.buffer_position()
+    }
+}
+
+impl<'i> XmlEvents<'i> for InMemory<'i> {
+    fn next<'s>(&mut self, _: &'s mut Vec<u8>) -> quick_xml::Result<Event<'s>>
+    where
+        'i: 's,
+    {
+        self.0.read_event()
+    }
+    fn position(&self) -> u64 {
+        self.0.buffer_position()
+    }
+}
+
+fn scan_events<'i>(
+    mut reader: impl XmlEvents<'i>,
+    strings: u64,
+    refs: Option<&str>,
+    values: Option<SheetCells>,
+) -> Result<PartScan, ReadFailure> {
     let mut scan = PartScan {
         values,
         ..PartScan::default()
@@ -134,8 +194,8 @@ pub(crate) fn scan_part<R: Read>(
     let mut open: Option<Open> = None;
     let mut buf = Vec::new();
     loop {
-        let start = reader.buffer_position();
-        let ev = match reader.read_event_into(&mut buf) {
+        let start = reader.position();
+        let ev = match reader.next(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
@@ -159,7 +219,7 @@ pub(crate) fn scan_part<R: Read>(
                 let c = open_cell(e, start, CellRef::new(row, col), refs)?;
                 (row, col) = (c.at.row, c.at.col.saturating_add(1));
                 if matches!(ev, Event::Empty(_)) {
-                    close(&mut scan, &mut seen, c, reader.buffer_position(), strings);
+                    close(&mut scan, &mut seen, c, reader.position(), strings);
                 } else {
                     open = Some(c);
                 }
@@ -185,7 +245,7 @@ pub(crate) fn scan_part<R: Read>(
             }
             Event::End(e) if e.local_name().as_ref() == "c" => {
                 if let Some(c) = open.take() {
-                    close(&mut scan, &mut seen, c, reader.buffer_position(), strings);
+                    close(&mut scan, &mut seen, c, reader.position(), strings);
                 }
             }
             Event::End(_) => {

@@ -764,24 +764,37 @@ fn part<'b, R: Read + Seek>(
         return (!other).then_some(None);
     }
     let mut entry = zip.by_name(name).ok()?;
-    let stored = match (entry.compression(), entry.data_start()) {
-        (zip::CompressionMethod::Stored, Some(at)) => {
-            let at = usize::try_from(at).ok()?;
-            let size = usize::try_from(entry.size()).ok()?;
-            bytes.get(at..at.checked_add(size)?).map(Cow::Borrowed)
-        }
-        _ => None,
-    };
-    let xml = match stored {
-        Some(xml) => xml,
+    let xml = match stored(&entry, bytes) {
+        Some(xml) => Cow::Borrowed(xml),
         None => {
             let mut xml = Vec::new();
             entry.read_to_end(&mut xml).ok()?;
             Cow::Owned(xml)
         }
     };
+    plain_utf8(&xml).then_some(Some(xml))
+}
+
+/// The bytes of `entry` of the package `bytes` when it is stored
+/// uncompressed (as in the stored copy, whose checksums were checked as it
+/// was made); None when it must be read through the zip.
+pub(crate) fn stored<'b, R: Read>(
+    entry: &zip::read::ZipFile<'_, R>,
+    bytes: &'b [u8],
+) -> Option<&'b [u8]> {
+    if entry.compression() != zip::CompressionMethod::Stored {
+        return None;
+    }
+    let at = usize::try_from(entry.data_start()?).ok()?;
+    let size = usize::try_from(entry.size()).ok()?;
+    bytes.get(at..at.checked_add(size)?)
+}
+
+/// Whether `xml` starts without a byte-order mark and declares no encoding
+/// but UTF-8: quick_xml decodes others, as calamine's reader would.
+pub(crate) fn plain_utf8(xml: &[u8]) -> bool {
     let bom = [&b"\xEF\xBB\xBF"[..], b"\xFE\xFF", b"\xFF\xFE"];
-    (!bom.iter().any(|b| xml.starts_with(b)) && utf8_declared(&xml)).then_some(Some(xml))
+    !bom.iter().any(|b| xml.starts_with(b)) && utf8_declared(xml)
 }
 
 /// Whether `xml` declares no encoding or UTF-8: quick_xml decodes any

@@ -348,7 +348,7 @@ fn xlsx_cells<R: Read + Seek>(
 ) -> Result<(), ReadFailure> {
     let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
     let sheets = damage::sheet_parts(zip);
-    let mut scanned = scan_parts(zip, &sheets, strings, onepass)?;
+    let mut scanned = scan_parts(zip, bytes, &sheets, strings, onepass)?;
     let read =
         onepass.and_then(|l| onepass::assemble(zip, &sheets, bytes, &mut scanned, strings, l));
     let scans: Vec<(String, String, &damage::PartScan)> = sheets
@@ -382,12 +382,14 @@ fn xlsx_cells<R: Read + Seek>(
     Ok(())
 }
 
-/// Reads every part once, in the package's order: checks the references
+/// Reads every part once, in the package's order (`bytes` is the package
+/// `zip` reads): checks the references
 /// of the SpreadsheetML parts ([`prescan`]; the first bad one refuses the
 /// file) and scans the sheet parts among `sheets` ([`damage`]), both in
 /// one pass where a part is both. Returns the scans by part.
 fn scan_parts<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
+    bytes: &[u8],
     sheets: &[(String, String)],
     strings: u64,
     values: Option<&Limits>,
@@ -399,7 +401,15 @@ fn scan_parts<R: Read + Seek>(
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
         let refs = prescan::has_refs(&name).then_some(name.as_str());
         if sheet_parts.contains(name.as_str()) {
-            let scan = damage::scan_part(entry, strings, refs, values.map(SheetCells::new))?;
+            let cells = values.map(SheetCells::new);
+            // Read the one-pass way, the stored copy's part is parsed where
+            // it lies.
+            let scan = match onepass::stored(&entry, bytes).filter(|_| cells.is_some()) {
+                Some(xml) if onepass::plain_utf8(xml) => {
+                    damage::scan_slice(xml, strings, refs, cells)?
+                }
+                _ => damage::scan_part(entry, strings, refs, cells)?,
+            };
             scans.insert(name, scan);
         } else if refs.is_some() {
             drop(entry);
