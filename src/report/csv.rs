@@ -63,10 +63,10 @@ pub const HEADER: [&str; 17] = [
 /// assert_eq!(guard("Klart; se \"bilaga\""), "Klart; se \"bilaga\"");
 /// ```
 pub fn guard(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
+    // Each is one ASCII byte: the first byte decides (this runs for every field).
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
     }
 }
 
@@ -101,18 +101,16 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
         })
         .collect();
     let order = AnswerOrder::new(who.iter().map(|r| r.code));
+    // The cell references are written into these, not a new string per row.
+    let (mut rating_cell, mut comment_cell) = (String::new(), String::new());
     for g in &c.goals {
         for (r, answer) in who.iter().zip(order.answers(g)) {
             let rating = answer.and_then(|a| a.rating());
             let (label, meaning) = rating
                 .map(|x| (label(plan, x), meaning(plan, x)))
                 .unwrap_or_default();
-            let cell = |f: fn(&GoalAnswer) -> Option<crate::finding::CellRef>| {
-                answer
-                    .and_then(f)
-                    .map(|x| x.to_string())
-                    .unwrap_or_default()
-            };
+            cell_ref(&mut rating_cell, answer.and_then(GoalAnswer::rating_cell));
+            cell_ref(&mut comment_cell, answer.and_then(GoalAnswer::comment_cell));
             let row: [&str; 17] = [
                 &plan.id,
                 &plan.period,
@@ -133,13 +131,25 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
                 &meaning,
                 answer.and_then(|a| a.comment()).unwrap_or(""),
                 r.file,
-                &cell(|a| a.rating_cell()),
-                &cell(|a| a.comment_cell()),
+                &rating_cell,
+                &comment_cell,
             ];
-            w.write_record(row.map(guard).iter().map(|f| f.as_bytes()))?;
+            w.write_record(row.iter().map(|f| match guard(f) {
+                Cow::Borrowed(f) => Cow::Borrowed(f.as_bytes()),
+                Cow::Owned(f) => Cow::Owned(f.into_bytes()),
+            }))?;
         }
     }
     w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `out` becomes the cell's reference (`D12`), or empty without one.
+fn cell_ref(out: &mut String, cell: Option<crate::finding::CellRef>) {
+    use std::fmt::Write as _;
+    out.clear();
+    if let Some(cell) = cell {
+        let _ = write!(out, "{cell}");
+    }
 }
 
 /// A respondent as every one of its rows shows it.
