@@ -383,10 +383,11 @@ fn xlsx_cells<R: Read + Seek>(
 }
 
 /// Reads every part once, in the package's order (`bytes` is the package
-/// `zip` reads): checks the references
-/// of the SpreadsheetML parts ([`prescan`]; the first bad one refuses the
-/// file) and scans the sheet parts among `sheets` ([`damage`]), both in
-/// one pass where a part is both. Returns the scans by part.
+/// `zip` reads): checks the references of the SpreadsheetML parts
+/// ([`prescan`]; the first bad one refuses the file) and scans the sheet
+/// parts among `sheets` ([`damage`]), both in one pass where a part is
+/// both; with `values`, the scans also read the cells ([`onepass`]).
+/// Returns the scans by part.
 fn scan_parts<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
