@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Color, Workbook, Worksheet, XlsxError};
 
 use super::print::{setup, Page};
-use super::{fit_height, header_row, split_for_cells, Styles};
+use super::{first_cell, fit_height, header_row, split_for_cells, Styles};
 use crate::merge::{Consolidation, GoalRow};
 use crate::plan::{GoalId, Plan};
 use crate::rounds::{Change, Comparison, Transition};
@@ -183,7 +183,7 @@ fn change_rows(
             (ch.to.as_deref().unwrap_or(""), &s.center),
         ];
         for (col, (v, f)) in cells.iter().enumerate() {
-            ws.write_string_with_format(row, col as u16, split_for_cells(v)[0], f)?;
+            ws.write_string_with_format(row, col as u16, first_cell(v), f)?;
         }
         let b = before
             .as_ref()
@@ -219,8 +219,8 @@ fn plan_changes_sheet(
         let (b, a) = (g.before.as_deref(), g.after.as_deref());
         ws.write_string_with_format(row, 0, &g.goal.0, &s.center)?;
         ws.write_string_with_format(row, 1, g.kind.swedish(), &s.text)?;
-        ws.write_string_with_format(row, 2, split_for_cells(b.unwrap_or(""))[0], &s.wrap)?;
-        ws.write_string_with_format(row, 3, split_for_cells(a.unwrap_or(""))[0], &s.wrap)?;
+        ws.write_string_with_format(row, 2, first_cell(b.unwrap_or("")), &s.wrap)?;
+        ws.write_string_with_format(row, 3, first_cell(a.unwrap_or("")), &s.wrap)?;
         ws.set_row_height(
             row,
             fit_height(&[(b.unwrap_or(""), 70.0), (a.unwrap_or(""), 70.0)]),

@@ -25,7 +25,7 @@ use super::print::{
     end_stream, merged, print_pieces, setup, stream_column_formats, streamed_row_height,
     write_in_column, Cell, Page, MAX_ROW_HEIGHT,
 };
-use super::{fit_height, header_row, split_for_cells, text_line, Styles};
+use super::{first_cell, fit_height, header_row, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow};
 use crate::plan::Plan;
@@ -239,7 +239,7 @@ fn matrix_goal(
         if shown.is_empty() {
             ws.write_blank(row, col, &f)?;
         } else {
-            ws.write_string_with_format(row, col, split_for_cells(&shown)[0], &f)?;
+            ws.write_string_with_format(row, col, first_cell(&shown), &f)?;
         }
     }
     let text = comments_text(plan, g);
@@ -461,7 +461,7 @@ fn goal_answers<'a>(
             if shown.is_empty() || coordinator {
                 ws.write_blank(row, 3, f)?;
             } else {
-                ws.write_string_with_format(row, 3, split_for_cells(&shown)[0], f)?;
+                ws.write_string_with_format(row, 3, first_cell(&shown), f)?;
             }
             // No comment: the area decides (it is at least one line high).
             let (part, part_h) = parts.get(i).copied().unwrap_or(("", 0.0));
@@ -794,7 +794,7 @@ fn source_row(
     ];
     let mut cells = Vec::new();
     for (col, v) in vals.iter().enumerate() {
-        let v = split_for_cells(v)[0];
+        let v = first_cell(v);
         ws.write_string_with_format(row, col as u16, v, &s.wrap)?;
         cells.push(Cell::new(v, widths[col]));
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rust_xlsxwriter::{DocProperties, Format, Worksheet, XlsxError};
 
 use super::print::{setup, write_in_column, Cell, Page};
-use super::{header_row, split_for_cells, Styles};
+use super::{first_cell, header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
@@ -139,7 +139,7 @@ fn finding_rows(
     for (i, part) in parts.iter().enumerate() {
         let mut fitted = Vec::new();
         for (col, v) in cells.iter().enumerate() {
-            let v = split_for_cells(v)[0];
+            let v = first_cell(v);
             if col == 1 {
                 ws.write_string_with_format(row, 1, v, severity)?;
             } else {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{DocProperties, Format, Note, Worksheet, XlsxError};
 
 use super::print::{fit, print_pieces, setup, split_for_print, Cell, Page};
-use super::{header_row, severity_fill, split_for_cells, text_line, Styles};
+use super::{first_cell, header_row, severity_fill, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, Severity};
 use crate::plan::Plan;
@@ -147,7 +147,7 @@ fn to_fix_row(
     )?;
     ws.write_string_with_format(row, 2, f.severity.swedish(), &s.severity(f.severity))?;
     ws.write_string_with_format(row, 3, f.code.as_str(), &s.wrap)?;
-    let message = split_for_cells(&f.message)[0];
+    let message = first_cell(&f.message);
     ws.write_string_with_format(row, 4, message, &s.wrap)?;
     ws.set_row_height(
         row,
@@ -347,7 +347,7 @@ fn copy(
         if text.is_empty() {
             ws.write_blank(*row, *col, &fmt)?;
         } else {
-            ws.write_string_with_format(*row, *col, split_for_cells(text)[0], &fmt)?;
+            ws.write_string_with_format(*row, *col, first_cell(text), &fmt)?;
         }
         if *row > answer.header_row {
             let h = heights.entry(*row).or_insert(0.0);

@@ -66,24 +66,39 @@ pub(crate) fn severity_fill(sev: crate::finding::Severity) -> Color {
 /// assert_eq!(parts.concat(), long);
 /// ```
 pub fn split_for_cells(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    loop {
+        let part = first_cell(rest);
+        parts.push(part);
+        rest = &rest[part.len()..];
+        if rest.is_empty() {
+            return parts;
+        }
+    }
+}
+
+/// The first of [`split_for_cells`]'s pieces, without a vector for them
+/// (this runs for cells of every row).
+///
+/// ```
+/// let long = "å".repeat(40_000);
+/// assert_eq!(samla::report::first_cell(&long).chars().count(), 32_767);
+/// assert_eq!(samla::report::first_cell("kort"), "kort");
+/// ```
+pub fn first_cell(text: &str) -> &str {
     // UTF-8 never has fewer bytes than UTF-16 has units: short text fits.
     if text.len() <= CELL_LIMIT {
-        return vec![text];
+        return text;
     }
-    let mut parts = Vec::new();
-    let mut start = 0;
     let mut units = 0;
     for (i, ch) in text.char_indices() {
-        let n = ch.len_utf16();
-        if units + n > CELL_LIMIT {
-            parts.push(&text[start..i]);
-            start = i;
-            units = 0;
+        units += ch.len_utf16();
+        if units > CELL_LIMIT {
+            return &text[..i];
         }
-        units += n;
     }
-    parts.push(&text[start..]);
-    parts
+    text
 }
 
 /// Shared formats of the reports.

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Color, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
 use super::print::{setup, Page};
-use super::{header_row, split_for_cells, Styles};
+use super::{first_cell, header_row, Styles};
 
 use crate::history::findings_per_file;
 use crate::merge::{Consolidation, Source, SourceStatus};
@@ -216,7 +216,7 @@ fn sheet(ws: &mut Worksheet, plan: &Plan, c: &Consolidation) -> Result<(), XlsxE
             if col == 5 && !v.is_empty() {
                 ws.write_number_with_format(row, col as u16, r.findings as f64, f)?;
             } else {
-                ws.write_string_with_format(row, col as u16, split_for_cells(v)[0], f)?;
+                ws.write_string_with_format(row, col as u16, first_cell(v), f)?;
             }
         }
     }
