@@ -246,3 +246,78 @@ fn dates_times_and_formats_read_the_same_in_one_pass() {
     assert_eq!(kind(3, 0), Some(("45383.25".into(), Number)));
     assert_eq!(kind(7, 1), Some(("0.5".into(), Number)));
 }
+
+mod random {
+    //! Rows of random cells (references, types, styles, children, values
+    //! drawn from the tricky ones) read the same both ways.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: [&str; 16] = [
+        "0",
+        "1",
+        "2.5",
+        "-1e3",
+        "abc",
+        " 7 ",
+        "true",
+        "#N/A",
+        "#REF!",
+        "2024-01-01",
+        "a_x000D_b",
+        "&amp;x",
+        "3",
+        "999",
+        "",
+        "45383.5",
+    ];
+
+    fn child() -> impl Strategy<Value = String> {
+        (0usize..6, 0usize..TOKENS.len()).prop_map(|(kind, token)| {
+            let t = TOKENS[token];
+            match kind {
+                0 | 1 => format!("<v>{t}</v>"),
+                2 => "<f>1+1</f>".to_string(),
+                3 => format!("<is><t>{t}</t></is>"),
+                4 => {
+                    format!(r#"<is><r><t>{t}</t></r><r><t xml:space="preserve"> {t} </t></r></is>"#)
+                }
+                _ => "<v/>".to_string(),
+            }
+        })
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        let types = ["", "s", "n", "b", "e", "str", "d", "inlineStr", "x"];
+        let styles = ["", "0", "1", "2", "3", "99"];
+        (
+            proptest::option::of(0u8..6),
+            0..types.len(),
+            0..styles.len(),
+            proptest::collection::vec(child(), 0..3),
+        )
+            .prop_map(move |(col, t, s, children)| {
+                let r = col.map_or(String::new(), |c| {
+                    format!(r#" r="{}90""#, (b'A' + c) as char)
+                });
+                let t = match types[t] {
+                    "" => String::new(),
+                    t => format!(r#" t="{t}""#),
+                };
+                let s = match styles[s] {
+                    "" => String::new(),
+                    s => format!(r#" s="{s}""#),
+                };
+                format!("<c{r}{t}{s}>{}</c>", children.concat())
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_rows_read_the_same(cells in proptest::collection::vec(cell(), 1..6)) {
+            both("random.xlsx", &with_row(&format!(r#"<row r="90">{}</row>"#, cells.concat())));
+        }
+    }
+}
