@@ -692,13 +692,15 @@ impl Source for OnePass {
 
 /// Reads the workbook, the shared strings and the styles of `zip` (the
 /// package the scans read, `bytes`) as calamine does, and resolves the
-/// cells the scans read; `sheets` are the scans' (name, part), `strings` the number
+/// cells the scans read; `sheets` are the scans' (name, part), `plain` the
+/// shared strings when [`plain_table`] read them, `strings` the number
 /// of shared strings the scans counted. None when anything is not followed
 /// for certain: the file is then read the old way.
 pub(crate) fn assemble<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     sheets: &[(String, String)],
     bytes: &[u8],
+    plain: Option<Vec<String>>,
     scans: &mut HashMap<String, PartScan>,
     strings: u64,
     limits: &Limits,
@@ -720,9 +722,10 @@ pub(crate) fn assemble<R: Read + Seek>(
     if listed != sheets || names.len() != listed.len() {
         return None;
     }
-    let strings_read = match part(zip, bytes, "xl/sharedStrings.xml")? {
-        Some(xml) => shared_strings(&xml)?,
-        None => Vec::new(),
+    let strings_read = match (plain, part(zip, bytes, "xl/sharedStrings.xml")?) {
+        (Some(plain), _) => plain,
+        (None, Some(xml)) => shared_strings(&xml)?,
+        (None, None) => Vec::new(),
     };
     if strings_read.len() as u64 != strings {
         return None;
@@ -745,6 +748,18 @@ pub(crate) fn assemble<R: Read + Seek>(
         sheets: sheets.iter().map(|(n, _)| n.clone()).collect(),
         cells,
     })
+}
+
+/// The shared strings of a package whose table is plain ([`plain_strings`]);
+/// None for any other (or none). Their number is then what the scans'
+/// count ([`super::damage::shared_strings`]) would be: a plain table has
+/// one `<si>` per entry and nothing else quick_xml or its byte scan could
+/// count, so the package's table is not read a second time to count it.
+pub(crate) fn plain_table<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    bytes: &[u8],
+) -> Option<Vec<String>> {
+    plain_strings(&part(zip, bytes, "xl/sharedStrings.xml")??)
 }
 
 /// The bytes of a part of the package `bytes` that `zip` reads: Some(None)
@@ -1187,9 +1202,10 @@ mod tests {
     use super::*;
 
     fn table(entries: &str) -> String {
+        let n = entries.matches("<si>").count();
         format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="9">{entries}</sst>"#
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="9" uniqueCount="{n}">{entries}</sst>"#
         )
     }
 
@@ -1206,6 +1222,10 @@ mod tests {
             let quick = plain_strings(xml.as_bytes());
             assert!(quick.is_some(), "{entries}");
             assert_eq!(quick, walked_strings(xml.as_bytes()), "{entries}");
+            // The scans' count, which a plain table's length stands for.
+            let n = quick.map(|q| q.len() as u64);
+            let counted = super::super::sst_count::count(xml.as_bytes());
+            assert_eq!(counted, n, "{entries}");
         }
         let other = [
             "<si><r><t>rik</t></r><r><t>text</t></r></si>",

@@ -346,11 +346,15 @@ fn xlsx_cells<R: Read + Seek>(
     sniffed: &mut Sniffed,
     onepass: Option<&Limits>,
 ) -> Result<(), ReadFailure> {
-    let (strings, _) = damage::shared_strings(zip, &BTreeSet::new());
+    let plain = onepass.and_then(|_| onepass::plain_table(zip, bytes));
+    let strings = match &plain {
+        Some(plain) => plain.len() as u64,
+        None => damage::shared_strings(zip, &BTreeSet::new()).0,
+    };
     let sheets = damage::sheet_parts(zip);
     let mut scanned = scan_parts(zip, bytes, &sheets, strings, onepass)?;
-    let read =
-        onepass.and_then(|l| onepass::assemble(zip, &sheets, bytes, &mut scanned, strings, l));
+    let read = onepass
+        .and_then(|l| onepass::assemble(zip, &sheets, bytes, plain, &mut scanned, strings, l));
     let scans: Vec<(String, String, &damage::PartScan)> = sheets
         .into_iter()
         .filter_map(|(name, part)| {
