@@ -200,8 +200,13 @@ impl SheetCells {
                 Some(())
             }
             (Phase::In, "row") => {
-                if let Some(r) = raw_attr(e, "r")? {
-                    self.row = row_and_col(&r)?.0;
+                // calamine's raw_attr("r"): the first, or a malformed one before it.
+                for a in e.attributes().with_checks(false) {
+                    let a = a.ok()?;
+                    if a.key.as_ref() == "r" {
+                        self.row = row_and_col(&a.value)?.0;
+                        break;
+                    }
                 }
                 Some(())
             }
