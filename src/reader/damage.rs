@@ -12,7 +12,7 @@ use std::io::{BufReader, Cursor, Read, Seek, Write};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::onepass::SheetCells;
+use super::onepass::{CellAttrs, SheetCells};
 use super::prescan::{self, attr};
 use super::sst_count;
 use super::{Doubt, ReadFailure};
@@ -200,7 +200,7 @@ fn scan_events<'i>(
             Ok(ev) => ev,
         };
         if let Some(values) = scan.values.as_mut() {
-            values.event(&ev, start);
+            values.event(&ev);
         }
         if let (Some(part), Event::Start(e) | Event::Empty(e)) = (refs, &ev) {
             // A cell's reference is checked by open_cell, which reads it anyway.
@@ -216,9 +216,11 @@ fn scan_events<'i>(
                 col = 0;
             }
             Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "c" => {
-                let c = open_cell(e, start, CellRef::new(row, col), refs)?;
+                let empty = matches!(ev, Event::Empty(_));
+                let values = scan.values.as_mut();
+                let c = open_cell(e, start, CellRef::new(row, col), refs, values, empty)?;
                 (row, col) = (c.at.row, c.at.col.saturating_add(1));
-                if matches!(ev, Event::Empty(_)) {
+                if empty {
                     close(&mut scan, &mut seen, c, reader.position(), strings);
                 } else {
                     open = Some(c);
@@ -267,14 +269,26 @@ fn scan_events<'i>(
 /// none, as calamine counts) and whether it holds a shared string, read in
 /// one pass over its attributes (the first of each name counts, as in
 /// [`attr`]). With `refs`, the reference is checked as [`prescan::refs`] does.
+/// With `values`, the same pass gathers the attributes as calamine reads
+/// them, and the cell (`empty` when it is `<c/>`) is opened there.
 fn open_cell(
     e: &BytesStart<'_>,
     start: u64,
     next: CellRef,
     refs: Option<&str>,
+    values: Option<&mut SheetCells>,
+    empty: bool,
 ) -> Result<Open, ReadFailure> {
     let (mut r, mut t) = (None, None);
-    for a in e.attributes().with_checks(false).flatten() {
+    let mut raw = values.is_some().then(CellAttrs::default);
+    for a in e.attributes().with_checks(false) {
+        let Ok(a) = a else {
+            raw.as_mut().map(CellAttrs::malformed);
+            continue;
+        };
+        if let Some(raw) = raw.as_mut() {
+            raw.attr(a.key.as_ref(), &a.value);
+        }
         let slot = match a.key.local_name().as_ref() {
             "r" => &mut r,
             "t" => &mut t,
@@ -287,6 +301,9 @@ fn open_cell(
     let (r, t) = (r.flatten(), t.flatten());
     if let Some(part) = refs {
         prescan::cell_ref(part, r.as_deref())?;
+    }
+    if let (Some(values), Some(raw)) = (values, raw) {
+        values.cell(raw, start, empty);
     }
     Ok(Open {
         at: r.and_then(|r| CellRef::parse(&r)).unwrap_or(next),

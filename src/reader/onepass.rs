@@ -47,6 +47,54 @@ enum Pending {
 /// where calamine refuses it (when the cell has a `<v>`).
 const TYPES: [&str; 8] = ["n", "s", "b", "e", "str", "d", "inlineStr", "is"];
 
+/// The attributes of a `<c>` as calamine reads them (whole names, raw
+/// values), gathered in the scan's pass over them.
+#[derive(Default)]
+pub(crate) struct CellAttrs {
+    pos: Option<(u32, u32)>,
+    s: Option<usize>,
+    t: Option<&'static str>,
+    seen: [bool; 3],
+    /// Something calamine reads by a rule not copied here.
+    odd: bool,
+}
+
+impl CellAttrs {
+    /// An attribute, in order.
+    pub(crate) fn attr(&mut self, key: &str, v: &str) {
+        let i = match key {
+            "r" => 0,
+            "s" => 1,
+            "t" => 2,
+            // Read by the scan, not by calamine.
+            k if k.ends_with(":r") || k.ends_with(":s") || k.ends_with(":t") => {
+                self.odd = true;
+                return;
+            }
+            _ => return,
+        };
+        // A repeated one is read by calamine's own rule; not copied.
+        if std::mem::replace(&mut self.seen[i], true) {
+            self.odd = true;
+            return;
+        }
+        match i {
+            0 => self.pos = get_row_column(v),
+            1 if (1..=9).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) => {
+                self.s = v.parse().ok();
+            }
+            1 => {}
+            _ => self.t = Some(TYPES.iter().find(|k| **k == v).unwrap_or(&"?")),
+        }
+        self.odd |= (i == 0 && self.pos.is_none()) || (i == 1 && self.s.is_none());
+    }
+
+    /// An attribute that is not well formed (calamine refuses it).
+    pub(crate) fn malformed(&mut self) {
+        self.odd = true;
+    }
+}
+
 /// A cell being read, with calamine's view of it.
 #[derive(Clone, Copy, Debug)]
 struct OpenCell {
@@ -113,17 +161,23 @@ impl SheetCells {
         }
     }
 
-    /// The scan met `ev`, which begins at byte `at` of the part.
-    pub(crate) fn event(&mut self, ev: &Event<'_>, at: u64) {
+    /// The scan met `ev`. A `<c>` is opened by [`SheetCells::cell`]
+    /// instead, from the scan's own pass over its attributes.
+    pub(crate) fn event(&mut self, ev: &Event<'_>) {
         if self.unsure || self.phase == Phase::After {
             return;
         }
+        if let Event::Start(e) | Event::Empty(e) = ev {
+            if e.local_name().as_ref() == "c" {
+                return;
+            }
+        }
         let child = self.cell.map(|c| c.child);
         let ok = match ev {
-            Event::Start(e) => self.start(e, at),
+            Event::Start(e) => self.start(e),
             // calamine's reader expands `<a/>` into `<a></a>`.
             Event::Empty(e) => self
-                .start(e, at)
+                .start(e)
                 .and_then(|()| self.end(e.name().as_ref(), e.local_name().as_ref())),
             Event::End(e) => self.end(e.name().as_ref(), e.local_name().as_ref()),
             Event::Text(t) => match child {
@@ -188,7 +242,7 @@ impl SheetCells {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, at: u64) -> Option<()> {
+    fn start(&mut self, e: &BytesStart<'_>) -> Option<()> {
         if let Some(cell) = self.cell {
             return self.child_start(cell, e);
         }
@@ -210,34 +264,36 @@ impl SheetCells {
                 }
                 Some(())
             }
-            (Phase::In, "c") => self.open(e, at),
             _ => Some(()),
         }
     }
 
-    /// A `<c>` opens: its position as calamine counts it, its type and style.
-    fn open(&mut self, e: &BytesStart<'_>, at: u64) -> Option<()> {
-        let (mut pos, mut s, mut t) = (None, None, None);
-        for a in e.attributes().with_checks(false) {
-            let a = a.ok()?;
-            let v = a.value.as_ref();
-            match a.key.as_ref() {
-                // A repeated one is read by calamine's own rule; not copied.
-                "r" if pos.is_none() => pos = Some(get_row_column(v)?),
-                "s" if s.is_none()
-                    && (1..=9).contains(&v.len())
-                    && v.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    s = Some(v.parse::<usize>().ok()?);
-                }
-                "t" if t.is_none() => t = Some(*TYPES.iter().find(|k| **k == v).unwrap_or(&"?")),
-                "r" | "s" | "t" => return None,
-                // Read by the scan, not by calamine.
-                k if k.ends_with(":r") || k.ends_with(":s") || k.ends_with(":t") => return None,
-                _ => {}
-            }
+    /// A `<c>` (`<c/>` when `empty`) begins at byte `at`, with `attrs`.
+    pub(crate) fn cell(&mut self, attrs: CellAttrs, at: u64, empty: bool) {
+        if self.unsure || self.phase != Phase::In {
+            // calamine reads no cell before `<sheetData>`.
+            return;
         }
-        let (row, col) = pos.unwrap_or_else(|| {
+        let ok = match self.cell {
+            // Inside a cell, calamine refuses a `<c>`.
+            Some(_) => None,
+            None => self.open(attrs, at),
+        };
+        let ok = match (ok, empty) {
+            (Some(()), true) => self.end("c", "c"),
+            (ok, _) => ok,
+        };
+        if ok.is_none() {
+            self.unsure = true;
+        }
+    }
+
+    /// A `<c>` opens: its position as calamine counts it, its type and style.
+    fn open(&mut self, attrs: CellAttrs, at: u64) -> Option<()> {
+        if attrs.odd {
+            return None;
+        }
+        let (row, col) = attrs.pos.unwrap_or_else(|| {
             self.rless = true;
             (self.row, self.col)
         });
@@ -245,8 +301,8 @@ impl SheetCells {
             start: at,
             row,
             col,
-            t,
-            s,
+            t: attrs.t,
+            s: attrs.s,
             child: Child::None,
         });
         self.value = None;
