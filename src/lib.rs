@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod contract;
 pub mod finding;
 pub mod history;

@@ -290,10 +290,6 @@ impl Sandbox {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         limit_memory(&mut cmd, self.box_limits.memory_bytes);
-        // samla-worker allocates with mimalloc, which by default commits
-        // its arenas eagerly (with transparent huge pages, about 10 MB more
-        // resident per worker); on use it is as small as with glibc.
-        cmd.env("MIMALLOC_ARENA_EAGER_COMMIT", "0");
         let mut child = cmd.spawn().map_err(|e| {
             failed(format!(
                 "läsprocessen kunde inte startas ({}): {e}",

@@ -9,13 +9,8 @@
 
 use std::process::ExitCode;
 
-/// mimalloc, not glibc's allocator: a read allocates and frees thousands of
-/// small strings, and with mimalloc a worker needs fewer instructions per
-/// read. The parent sets `MIMALLOC_ARENA_EAGER_COMMIT=0` for the worker
-/// (see `samla::sandbox`), so that memory is committed as it is used and a
-/// worker stays as small as with glibc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// mimalloc, set up small (see samla::allocator).
+samla::use_mimalloc!();
 
 fn main() -> ExitCode {
     // samla asks this before it uses the file (sandbox::worker_exe).
