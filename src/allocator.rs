@@ -45,9 +45,14 @@ pub extern "C" fn configure() {
 /// from the executable's `.init_array`, before `main` and before anything
 /// allocates. Use it once, at the top level of a binary crate:
 ///
-/// ```ignore
+/// ```
 /// samla::use_mimalloc!();
-/// fn main() {}
+///
+/// fn main() {
+///     // Allocates with mimalloc, configured before this line ran.
+///     let text = String::from("Uppföljning");
+///     assert_eq!(text.len(), 12);
+/// }
 /// ```
 #[macro_export]
 macro_rules! use_mimalloc {
