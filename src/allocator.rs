@@ -1,20 +1,23 @@
-//! The allocator of samla's executables: mimalloc, set up so that a run's
-//! memory stays as small as with glibc's allocator.
+//! The allocator of samla's reader workers: mimalloc, set up so that a
+//! worker's memory stays as small as with glibc's allocator.
 //!
-//! A merge allocates and frees millions of small strings (cells, findings,
-//! XML events); with mimalloc instead of glibc's allocator a run needs about
-//! 6 % less CPU at 1,000 returns and 10 % less at 5,000 (measured 2026-11-26,
-//! see bench/PROFILE.md). mimalloc's defaults keep memory for speed: arenas
-//! committed when reserved and freed memory held for a second, which made
-//! the process tree's peak grow from 42 to 66–89 MiB at 1,000 returns.
-//! [`configure`] commits arenas as they are used and gives freed memory
-//! back at once (peak 44.5 MiB).
+//! A read allocates and frees thousands of small strings (cells, XML
+//! events); with mimalloc a worker needs about 4 % fewer instructions per
+//! read (callgrind, 2026-11-26). mimalloc's defaults keep memory for speed:
+//! arenas committed when reserved and freed memory held for a second, which
+//! made a worker about 10 MB larger. [`configure`] commits arenas as they
+//! are used and gives freed memory back at once.
 //!
-//! Both executables (`samla` and `samla-worker`) use [`use_mimalloc!`],
-//! which makes mimalloc the global allocator and runs [`configure`] while
-//! the program loads, before its first allocation: mimalloc reserves its
-//! first arena then, with the options it has at that moment. The library
-//! itself (tests, other programs) keeps whatever allocator its program has.
+//! `samla-worker` uses [`use_mimalloc!`], which makes mimalloc the global
+//! allocator and runs [`configure`] while the program loads, before its
+//! first allocation: mimalloc reserves its first arena then, with the
+//! options it has at that moment. `samla` itself keeps glibc's allocator
+//! (see `pipeline::limit_malloc_arenas`): with mimalloc, set up the same
+//! way, a merge of 1,000 returns needed about 2 % less CPU and 5,000 about
+//! 5 % less, but the parent's peak grew by 3 MiB (45.8 against 42.9 MiB;
+//! the fair floor's is 46.3–46.9 MiB), too close to issue 10's memory
+//! target. The library itself (tests, other programs) keeps whatever
+//! allocator its program has.
 
 /// The allocator [`use_mimalloc!`] installs.
 pub use mimalloc::MiMalloc;

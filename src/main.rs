@@ -9,8 +9,6 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 
-samla::use_mimalloc!();
-
 use cmd::error::{CliError, Status};
 
 /// samla – sammanställer regionernas uppföljningsmallar (Excel) till en
@@ -36,6 +34,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    samla::pipeline::limit_malloc_arenas();
     let status = match parse().and_then(run) {
         Ok(status) => status.code(),
         Err(e) => e.report(),
