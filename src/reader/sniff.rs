@@ -152,7 +152,7 @@ fn package(bytes: &[u8], limits: &Limits, onepass: bool) -> Result<Sniffed, Read
     let (format, total) = entries(&mut zip, limits)?;
     // The checks below and calamine each read the parts again; a small,
     // sound package is inflated once, and all of them read the copy.
-    if let Some(stored) = stored_copy(&mut zip, total) {
+    if let Some(stored) = stored_copy(&mut zip, bytes, total) {
         let copy = zip::ZipArchive::new(Cursor::new(stored.as_slice()));
         if let Ok(mut copy) = copy {
             let mut sniffed = parts(&mut copy, &stored, format, limits, onepass)?;
@@ -205,7 +205,11 @@ const STORED_COPY_MAX: u64 = 8 << 20;
 /// inflates to exactly its declared size with a correct checksum, under a
 /// plain ASCII name. None otherwise: such a file is read as it is, so what
 /// is said about a damaged or hostile file does not change.
-fn stored_copy(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<Vec<u8>> {
+fn stored_copy(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    bytes: &[u8],
+    total: u64,
+) -> Option<Vec<u8>> {
     use zip::write::SimpleFileOptions;
     if total > STORED_COPY_MAX {
         return None;
@@ -214,29 +218,83 @@ fn stored_copy(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, total: u64) -> Option<V
     // Each entry adds two headers with its name: about 100 bytes.
     let room = total as usize + 128 * zip.len() + 64;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room)));
-    let mut data = Vec::new();
+    let mut inflater = Inflater::new();
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).ok()?;
+        let entry = zip.by_index_raw(i).ok()?;
         let name = entry.name().ok()?.into_owned();
-        if !name.is_ascii() {
+        if !name.is_ascii() || entry.encrypted() {
             return None;
         }
-        let (size, dir) = (entry.size(), entry.is_dir());
-        data.clear();
-        // Reading to the end checks the part's CRC; one byte more than
-        // declared shows a part that inflates past its size.
-        entry.take(size + 1).read_to_end(&mut data).ok()?;
-        if data.len() as u64 != size {
-            return None;
-        }
+        let at = usize::try_from(entry.data_start()?).ok()?;
+        let len = usize::try_from(entry.compressed_size()).ok()?;
+        let packed = bytes.get(at..at.checked_add(len)?)?;
+        let (method, size, crc, dir) = (
+            entry.compression(),
+            entry.size(),
+            entry.crc32(),
+            entry.is_dir(),
+        );
+        let data = inflater.part(method, packed, size, crc)?;
         if dir {
             out.add_directory(name, opts).ok()?;
         } else {
             out.start_file(name, opts).ok()?;
-            out.write_all(&data).ok()?;
+            out.write_all(data).ok()?;
         }
     }
     Some(out.finish().ok()?.into_inner())
+}
+
+/// Inflates the parts of one package with one inflater and one buffer:
+/// setting up an inflater per part (its window cleared each time) and
+/// growing a buffer per part cost more than inflating a small part.
+struct Inflater {
+    inflate: flate2::Decompress,
+    buf: Vec<u8>,
+}
+
+impl Inflater {
+    fn new() -> Inflater {
+        Inflater {
+            inflate: flate2::Decompress::new(false),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The bytes of a part stored as `packed` by `method`, when they are
+    /// exactly `size` bytes with checksum `crc` and the compressed stream
+    /// ends where the part does; None otherwise, or for a method other
+    /// than stored or deflated.
+    fn part<'a>(
+        &'a mut self,
+        method: zip::CompressionMethod,
+        packed: &'a [u8],
+        size: u64,
+        crc: u32,
+    ) -> Option<&'a [u8]> {
+        let data = match method {
+            zip::CompressionMethod::Stored => packed,
+            zip::CompressionMethod::Deflated => {
+                self.inflate.reset(false);
+                self.buf.clear();
+                // One byte more than declared shows a part that inflates
+                // past its size.
+                self.buf
+                    .reserve(usize::try_from(size).ok()?.checked_add(1)?);
+                let done = self.inflate.decompress_vec(
+                    packed,
+                    &mut self.buf,
+                    flate2::FlushDecompress::Finish,
+                );
+                if done.ok()? != flate2::Status::StreamEnd {
+                    return None;
+                }
+                &self.buf
+            }
+            _ => return None,
+        };
+        (data.len() as u64 == size && crc32fast::hash(data) == crc).then_some(data)
+    }
 }
 
 /// A name that two entries of the zip's central directory share. The zip
@@ -461,7 +519,7 @@ mod tests {
     fn stored(bytes: &[u8]) -> Option<Vec<u8>> {
         let mut zip = archive(bytes);
         let (_, total) = entries(&mut zip, &Limits::default()).expect("sound entries");
-        stored_copy(&mut zip, total)
+        stored_copy(&mut zip, bytes, total)
     }
 
     fn parts_of(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, Vec<u8>)> {
@@ -492,9 +550,12 @@ mod tests {
     }
 
     fn one_part(name: &str, data: &[u8]) -> Vec<u8> {
+        one_part_by(zip::CompressionMethod::Stored, name, data)
+    }
+
+    fn one_part_by(method: zip::CompressionMethod, name: &str, data: &[u8]) -> Vec<u8> {
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
         out.start_file("xl/workbook.xml", opts).unwrap();
         out.start_file(name, opts).unwrap();
         out.write_all(data).unwrap();
@@ -513,5 +574,31 @@ mod tests {
         let big = one_part("xl/a.xml", &vec![b' '; STORED_COPY_MAX as usize + 1]);
         assert!(stored(&big).is_none());
         assert!(stored(&one_part("xl/å.xml", b"<a/>")).is_none());
+    }
+
+    #[test]
+    fn a_deflated_part_is_copied_only_when_it_inflates_to_what_it_declares() {
+        let text = "<a>hello hello hello hello hello</a>".repeat(50);
+        let good = one_part_by(
+            zip::CompressionMethod::Deflated,
+            "xl/a.xml",
+            text.as_bytes(),
+        );
+        let copy = stored(&good).expect("a sound deflated part is copied");
+        let parts = parts_of(&copy);
+        assert_eq!(parts[1].0, "xl/a.xml");
+        assert_eq!(parts[1].2, text.as_bytes());
+        // Every byte of the compressed stream changed in turn: the part no
+        // longer inflates, or not to its size, or its checksum fails.
+        let mut zip = archive(&good);
+        let entry = zip.by_index_raw(1).unwrap();
+        let at = entry.data_start().unwrap() as usize;
+        let len = entry.compressed_size() as usize;
+        drop(entry);
+        for i in at..at + len {
+            let mut bad = good.clone();
+            bad[i] ^= 0x55;
+            assert!(stored(&bad).is_none(), "byte {i} changed");
+        }
     }
 }
