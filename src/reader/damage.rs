@@ -199,23 +199,30 @@ fn scan_events<'i>(
             Ok(Event::Eof) | Err(_) => break,
             Ok(ev) => ev,
         };
+        // Each element's local name, found once for every check below.
+        let name = match &ev {
+            Event::Start(e) | Event::Empty(e) => e.name().0,
+            Event::End(e) => e.name().0,
+            _ => "",
+        };
+        let local = prescan::local(name);
         if let Some(values) = scan.values.as_mut() {
-            values.event(&ev);
+            values.event(&ev, name, local);
         }
         if let (Some(part), Event::Start(e) | Event::Empty(e)) = (refs, &ev) {
             // A cell's reference is checked by open_cell, which reads it anyway.
-            if e.local_name().as_ref() != "c" {
+            if local != "c" {
                 prescan::refs(part, e)?;
             }
         }
         match ev {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
+            Event::Start(e) | Event::Empty(e) if local == "row" => {
                 if let Some(r) = attr(&e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
                     row = r.saturating_sub(1);
                 }
                 col = 0;
             }
-            Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "c" => {
+            Event::Start(ref e) | Event::Empty(ref e) if local == "c" => {
                 let empty = matches!(ev, Event::Empty(_));
                 let values = scan.values.as_mut();
                 let c = open_cell(e, start, CellRef::new(row, col), refs, values, empty)?;
@@ -226,9 +233,9 @@ fn scan_events<'i>(
                     open = Some(c);
                 }
             }
-            Event::Start(e) => {
+            Event::Start(_) => {
                 if let Some(c) = open.as_mut() {
-                    c.child = match e.local_name().as_ref() {
+                    c.child = match local {
                         "v" => Some("v"),
                         "t" => Some("t"),
                         "f" => {
@@ -245,7 +252,7 @@ fn scan_events<'i>(
                 let text = ch.unwrap_or_else(|| super::props::entity(&r).to_string());
                 push_text(open.as_mut(), &text);
             }
-            Event::End(e) if e.local_name().as_ref() == "c" => {
+            Event::End(_) if local == "c" => {
                 if let Some(c) = open.take() {
                     close(&mut scan, &mut seen, c, reader.position(), strings);
                 }
@@ -289,7 +296,7 @@ fn open_cell(
         if let Some(raw) = raw.as_mut() {
             raw.attr(a.key.as_ref(), &a.value);
         }
-        let slot = match a.key.local_name().as_ref() {
+        let slot = match prescan::local(a.key.0) {
             "r" => &mut r,
             "t" => &mut t,
             _ => continue,

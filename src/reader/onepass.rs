@@ -163,23 +163,20 @@ impl SheetCells {
 
     /// The scan met `ev`. A `<c>` is opened by [`SheetCells::cell`]
     /// instead, from the scan's own pass over its attributes.
-    pub(crate) fn event(&mut self, ev: &Event<'_>) {
+    /// `name` and `local` are an element's name and local name.
+    pub(crate) fn event(&mut self, ev: &Event<'_>, name: &str, local: &str) {
         if self.unsure || self.phase == Phase::After {
             return;
         }
-        if let Event::Start(e) | Event::Empty(e) = ev {
-            if e.local_name().as_ref() == "c" {
-                return;
-            }
+        if matches!(ev, Event::Start(_) | Event::Empty(_)) && local == "c" {
+            return;
         }
         let child = self.cell.map(|c| c.child);
         let ok = match ev {
-            Event::Start(e) => self.start(e),
+            Event::Start(e) => self.start(e, local),
             // calamine's reader expands `<a/>` into `<a></a>`.
-            Event::Empty(e) => self
-                .start(e)
-                .and_then(|()| self.end(e.name().as_ref(), e.local_name().as_ref())),
-            Event::End(e) => self.end(e.name().as_ref(), e.local_name().as_ref()),
+            Event::Empty(e) => self.start(e, local).and_then(|()| self.end(name, local)),
+            Event::End(_) => self.end(name, local),
             Event::Text(t) => match child {
                 Some(Child::V(n)) => {
                     if n == 0 {
@@ -242,12 +239,11 @@ impl SheetCells {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>) -> Option<()> {
+    fn start(&mut self, e: &BytesStart<'_>, local: &str) -> Option<()> {
         if let Some(cell) = self.cell {
-            return self.child_start(cell, e);
+            return self.child_start(cell, e, local);
         }
-        let local = e.local_name();
-        match (self.phase, local.as_ref()) {
+        match (self.phase, local) {
             (Phase::Before, "dimension") => dimension(&raw_attr(e, "ref")??),
             (Phase::Before, "sheetData") => {
                 self.phase = Phase::In;
@@ -310,9 +306,8 @@ impl SheetCells {
     }
 
     /// A child of the open `cell` starts.
-    fn child_start(&mut self, cell: OpenCell, e: &BytesStart<'_>) -> Option<()> {
-        let local = e.local_name();
-        let child = match (cell.child, local.as_ref()) {
+    fn child_start(&mut self, cell: OpenCell, e: &BytesStart<'_>, local: &str) -> Option<()> {
+        let child = match (cell.child, local) {
             (Child::Is, _) => return self.string.start(e),
             (Child::None, "is") => {
                 self.string.reset(e.name().as_ref());
@@ -526,16 +521,17 @@ impl StrReader {
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Option<()> {
-        let (name, local) = (e.name(), e.local_name());
+        let name = e.name().0;
+        let local = super::prescan::local(name);
         // The same element inside itself ends where calamine's reader and
         // the scan's would not agree.
-        if name.as_ref() == self.closing || (self.in_t && local.as_ref() == "t") {
+        if name == self.closing || (self.in_t && local == "t") {
             return None;
         }
         if self.in_t {
             return Some(());
         }
-        match local.as_ref() {
+        match local {
             "r" if self.rich.is_none() => self.rich = Some(String::new()),
             "rPh" => self.phonetic = true,
             "t" if !self.phonetic => {
@@ -549,7 +545,7 @@ impl StrReader {
                 }
                 self.in_t = true;
                 self.t.clear();
-                self.t.push_str(name.as_ref());
+                self.t.push_str(name);
                 self.value.clear();
             }
             _ => {}
