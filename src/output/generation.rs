@@ -215,13 +215,33 @@ fn remove_stale(dir: &Path, keep: Option<&str>) -> Result<(), OutputError> {
         step("ta bort", &path);
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         let removed = if is_dir {
-            std::fs::remove_dir_all(&path)
+            remove_folder(&path)
         } else {
             std::fs::remove_file(&path)
         };
         removed.map_err(|e| write_err(&path, e))?;
     }
     Ok(())
+}
+
+/// Removes a generation folder. Its files are unlinked in parallel first:
+/// freeing a large file's pages is the kernel's work on the unlinking core,
+/// and removing the previous set (about 75 MB at 1,000 returns, 370 MB at
+/// 5,000) is the last step of a run, when the other cores are idle.
+fn remove_folder(path: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .collect();
+    files
+        .par_iter()
+        .try_for_each(|f| match std::fs::remove_file(f) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        })?;
+    std::fs::remove_dir_all(path)
 }
 
 /// Creates a generation folder numbered above every existing one.
