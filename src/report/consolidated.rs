@@ -21,10 +21,10 @@ use rust_xlsxwriter::{
     ChartSolidFill, ChartType, Color, DocProperties, Format, Worksheet, XlsxError,
 };
 
-use super::print::{
-    end_stream, merged, print_pieces, setup, stream_column_formats, streamed_row_height,
-    write_in_column, Cell, Page, MAX_ROW_HEIGHT,
-};
+use rayon::prelude::*;
+
+use super::long_sheet::{self, Placeholder, XfTable};
+use super::print::{merged, print_pieces, setup, Cell, Page, MAX_ROW_HEIGHT};
 use super::{first_cell, fit_height, header_row, text_line, Styles};
 use crate::contract::fixed_datetime;
 use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow};
@@ -43,7 +43,7 @@ fn fill(plan: &Plan, bucket: &str) -> Color {
 pub fn workbook(
     plan: &Plan,
     c: &Consolidation,
-    out: impl std::io::Write + Send,
+    out: impl std::io::Write + std::io::Seek,
 ) -> Result<(), XlsxError> {
     let s = Styles::new();
     let mut wb = crate::report::print::workbook();
@@ -57,15 +57,20 @@ pub fn workbook(
             .set_creation_datetime(&fixed_datetime()),
     );
     // The sheets are independent: build the long `Svar` table beside the
-    // others instead of after them. `Svar` streams its rows to a temporary
-    // file as they are written (constant memory, inline strings): in memory
-    // it would take about 1.5 KB per row, and its shared strings a serial
-    // pass at save time.
+    // others instead of after them. `Svar` is written as XML straight into
+    // its compressed part (see `long_sheet`); a placeholder stands in the
+    // workbook for it, registering its formats before any other sheet can.
     let sheet = |build: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
         let mut ws = crate::report::print::worksheet();
         build(&mut ws).map(|()| ws)
     };
-    let mut svar = super::print::streamed_worksheet(&mut wb)?;
+    let buckets = BucketFormats::new(plan, &s);
+    let mut formats = vec![&s.header, &s.wrap, &s.center];
+    formats.extend(buckets.0.iter().map(|(_, f)| f));
+    let end = end_format();
+    formats.push(&end);
+    let mut placeholder = Placeholder::new(&mut wb, &formats)?;
+    let xf = SvarXf::new(&mut placeholder.xf, &s, &buckets, &end);
     let (first, (svar_built, (summ, srcs))) = rayon::join(
         || {
             sheet(&|ws| {
@@ -78,7 +83,7 @@ pub fn workbook(
         },
         || {
             rayon::join(
-                || answers(&mut svar, plan, c, &s),
+                || answers(plan, c, &xf),
                 || {
                     rayon::join(
                         || sheet(&|ws| summary(ws, plan, c, &s)),
@@ -88,7 +93,9 @@ pub fn workbook(
             )
         },
     );
-    svar_built?;
+    let (part, next_row) = svar_built?;
+    let mut svar = placeholder.sheet;
+    answers_setup(&mut svar, plan, next_row)?;
     for ws in [first?, svar, summ?, srcs?] {
         wb.push_worksheet(ws);
     }
@@ -97,8 +104,12 @@ pub fn workbook(
     // Level 1 saves a large workbook about a third faster than the
     // default 6, for a file about 1.5 times as large.
     wb.set_zip_compression_level(1);
-    wb.save_to_writer(out)
+    let saved = long_sheet::save_apart(&mut wb)?;
+    long_sheet::assemble(saved, SVAR_PART, part, &placeholder.xf, out)
 }
+
+/// `Svar`'s part in the package: the second sheet.
+const SVAR_PART: &str = "xl/worksheets/sheet2.xml";
 
 /// The title and the line under it (scale, who answered), across the
 /// sheet's columns.
@@ -340,52 +351,158 @@ fn distribution(
     )
 }
 
+/// `Svar`'s column widths.
+const SVAR_WIDTHS: [f64; 5] = [18.0, 6.0, 10.0, 10.0, 90.0];
+
+/// Gives `Svar` (the placeholder, or the sheet its part's frame is taken
+/// from) its name, filter over rows `..next_row`, frozen head and page setup.
+fn answers_setup(ws: &mut Worksheet, plan: &Plan, next_row: u32) -> Result<(), XlsxError> {
+    ws.set_name("Svar")?;
+    ws.autofilter(0, 0, next_row.saturating_sub(1), 4)?;
+    ws.set_freeze_panes(1, 0)?;
+    setup(
+        ws,
+        &Page {
+            widths: &SVAR_WIDTHS,
+            repeat: Some((0, 0)),
+            plan: &plan_line(plan),
+            what: &format!("Svar per mål och {}", plan.noun.singular),
+        },
+    )
+}
+
+/// The format of the blank cell on the row after `Svar`'s last: the sheet
+/// has always ended so (rust_xlsxwriter's constant-memory mode needed it),
+/// and it shows nothing.
+fn end_format() -> Format {
+    super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top)
+}
+
+/// The indices of `Svar`'s formats in the workbook's style table.
+struct SvarXf<'a> {
+    header: u32,
+    wrap: u32,
+    center: u32,
+    end: u32,
+    /// Per rating bucket, as [`BucketFormats`].
+    buckets: Vec<(&'a str, u32)>,
+}
+
+impl<'a> SvarXf<'a> {
+    fn new(xf: &mut XfTable, s: &Styles, b: &BucketFormats<'a>, end: &Format) -> SvarXf<'a> {
+        SvarXf {
+            header: xf.add(&s.header),
+            wrap: xf.add(&s.wrap),
+            center: xf.add(&s.center),
+            end: xf.add(end),
+            buckets: b.0.iter().map(|(k, f)| (*k, xf.add(f))).collect(),
+        }
+    }
+
+    /// The format of `bucket` (see [`bucket`]); `annat`'s for a code the
+    /// scale does not have, which [`bucket`] never gives.
+    fn bucket(&self, bucket: &str) -> u32 {
+        let annat = self.buckets[self.buckets.len() - 2].1;
+        self.buckets
+            .iter()
+            .find(|(b, _)| *b == bucket)
+            .map_or(annat, |(_, i)| *i)
+    }
+}
+
 /// `Svar`: one row per goal and respondent, in plan order (the coordinator
-/// last), filterable by region or rating.
+/// last), filterable by region or rating. Returns the sheet's part and the
+/// row after its last.
 fn answers(
-    ws: &mut Worksheet,
     plan: &Plan,
     c: &Consolidation,
-    s: &Styles,
-) -> Result<(), XlsxError> {
-    ws.set_name("Svar")?;
-    let who = plan.noun.heading();
-    let widths = [18.0, 6.0, 10.0, 10.0, 90.0];
-    header_row(
-        ws,
-        0,
-        &["Område", "Mål-id", &who, "Bedömning", "Kommentar"],
-        &widths,
-        &s.header,
-    )?;
+    xf: &SvarXf,
+) -> Result<(long_sheet::Part, u32), XlsxError> {
     let order: Vec<&str> = plan
         .regions
         .iter()
         .map(|r| r.code.0.as_str())
         .chain(std::iter::once(plan.coordinator.code.0.as_str()))
         .collect();
-    let formats = BucketFormats::new(plan, s);
     let lookup = AnswerOrder::new(order.iter().copied());
-    // Every column but the rating's has one format (see `goal_answers`).
-    let columns = [(0, &s.wrap), (1, &s.center), (2, &s.wrap), (4, &s.wrap)];
-    stream_column_formats(ws, &columns)?;
-    let mut row = 1;
-    for g in &c.goals {
-        let answers = order.iter().copied().zip(lookup.answers(g));
-        row = goal_answers(ws, row, plan, g, answers, &formats, s)?;
+    // The texts are measured first, on every core: the rows' count is
+    // in the part's head, and the rows are then only written.
+    let measured: Vec<Measured> = c
+        .goals
+        .par_iter()
+        .map(|g| Measured::new(plan, g, order.iter().copied().zip(lookup.answers(g))))
+        .collect();
+    let next_row = 1 + measured.iter().map(|m| m.rows).sum::<u32>();
+    let (head, tail) = long_sheet::frame(&|ws| answers_setup(ws, plan, next_row), next_row, 4)?;
+    let part = long_sheet::write_part(&head, &tail, |r| {
+        let who = plan.noun.heading();
+        let names = ["Område", "Mål-id", &who, "Bedömning", "Kommentar"];
+        let cells: Vec<Cell> = (names.iter().zip(SVAR_WIDTHS))
+            .map(|(n, w)| Cell::new(n, w).bold())
+            .collect();
+        r.start_row(0, super::print::fit(&cells));
+        for (col, n) in names.iter().enumerate() {
+            r.cell(col, n, xf.header);
+        }
+        let mut row = 1;
+        for (g, m) in c.goals.iter().zip(&measured) {
+            let answers = order.iter().copied().zip(lookup.answers(g));
+            row = goal_answers(r, row, plan, g, answers, m, xf)?;
+        }
+        r.start_plain_row(row);
+        r.cell(0, "", xf.end);
+        Ok(())
+    })?;
+    Ok((part, next_row))
+}
+
+/// What `Svar` needs of a goal before its rows are written: the area's
+/// height, and per answer it shows (see [`shown_in_svar`]) its comment's
+/// row height, or NaN when the comment takes several rows (it is split
+/// again when written: that is rare).
+struct Measured {
+    area_h: f64,
+    heights: Vec<f32>,
+    rows: u32,
+}
+
+/// Whether `Svar` has a row for an answer: the coordinator gives no rating,
+/// so its row appears only for a comment.
+fn shown_in_svar(plan: &Plan, code: &str, a: &crate::validate::GoalAnswer) -> bool {
+    code != plan.coordinator.code.0
+        || a.comment().is_some()
+        || !a.shown().unwrap_or_default().is_empty()
+}
+
+impl Measured {
+    fn new<'a>(
+        plan: &Plan,
+        g: &GoalRow,
+        answers: impl Iterator<Item = (&'a str, Option<&'a crate::validate::GoalAnswer>)>,
+    ) -> Measured {
+        let area = format!("{} {}", g.area_id, g.area);
+        let mut m = Measured {
+            area_h: fit_height(&[(&area, 18.0)]),
+            heights: Vec::new(),
+            rows: 0,
+        };
+        for (code, a) in answers {
+            let Some(a) = a.filter(|a| shown_in_svar(plan, code, a)) else {
+                continue;
+            };
+            let parts = a
+                .comment()
+                .map(|t| print_pieces(t, 90.0))
+                .unwrap_or_default();
+            m.rows += parts.len().max(1) as u32;
+            m.heights.push(match parts[..] {
+                [] => 0.0,
+                [(_, h)] => h as f32,
+                _ => f32::NAN,
+            });
+        }
+        m
     }
-    end_stream(ws, row, &columns.map(|(col, _)| col))?;
-    ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
-    ws.set_freeze_panes(1, 0)?;
-    setup(
-        ws,
-        &Page {
-            widths: &widths,
-            repeat: Some((0, 0)),
-            plan: &plan_line(plan),
-            what: &format!("Svar per mål och {}", plan.noun.singular),
-        },
-    )
 }
 
 /// One format per rating bucket, made once: a format built per row costs a
@@ -404,69 +521,49 @@ impl<'a> BucketFormats<'a> {
                 .collect(),
         )
     }
-
-    /// The format of `bucket` (see [`bucket`]); `annat`'s for a code the
-    /// scale does not have, which [`bucket`] never gives.
-    fn of(&self, bucket: &str) -> &Format {
-        let annat = &self.0[self.0.len() - 2].1;
-        self.0
-            .iter()
-            .find(|(b, _)| *b == bucket)
-            .map_or(annat, |(_, f)| f)
-    }
 }
 
 /// Writes a goal's rows of `Svar` from `row`, a respondent's comment too
-/// long to print in one row continuing on the next rows. The coordinator
-/// gives no rating, so its row appears only for a comment. Returns the
-/// next row.
-fn goal_answers<'a>(
-    ws: &mut Worksheet,
+/// long to print in one row continuing on the next rows. Returns the next
+/// row.
+fn goal_answers<'a, W: std::io::Write + std::io::Seek>(
+    r: &mut long_sheet::Rows<'_, W>,
     mut row: u32,
     plan: &Plan,
     g: &GoalRow,
     answers: impl Iterator<Item = (&'a str, Option<&'a crate::validate::GoalAnswer>)>,
-    formats: &BucketFormats,
-    s: &Styles,
-) -> Result<u32, XlsxError> {
+    m: &Measured,
+    xf: &SvarXf,
+) -> std::io::Result<u32> {
     let area = format!("{} {}", g.area_id, g.area);
-    // Measured once per goal, not per row: at 5,000 returns the text
-    // measuring was a fifth of this sheet's time.
-    let area_h = fit_height(&[(&area, 18.0)]);
-    for (code, a) in answers {
-        let Some(a) = a else {
-            continue;
-        };
+    let shown_answers = answers.filter_map(|(code, a)| {
+        a.filter(|a| shown_in_svar(plan, code, a))
+            .map(|a| (code, a))
+    });
+    for ((code, a), h) in shown_answers.zip(&m.heights) {
         let coordinator = code == plan.coordinator.code.0;
         let shown = a.shown().unwrap_or_default();
-        if shown.is_empty() && a.comment().is_none() && coordinator {
-            continue;
-        }
-        let parts = a
-            .comment()
-            .map(|t| print_pieces(t, 90.0))
-            .unwrap_or_default();
-        let n = parts.len().max(1);
-        let f = formats.of(bucket(Some(a)));
-        // Columns 0, 1, 2 and 4 have their formats as column formats
-        // (see `answers`); the rating's depends on the rating.
-        for i in 0..n {
-            write_in_column(ws, row, 0, &area, &s.wrap)?;
-            write_in_column(ws, row, 1, &g.id.0, &s.center)?;
+        let comment = a.comment().unwrap_or_default();
+        let parts = if h.is_nan() {
+            print_pieces(comment, 90.0)
+        } else {
+            vec![(comment, f64::from(*h))]
+        };
+        let n = parts.len();
+        let rating = xf.bucket(bucket(Some(a)));
+        for (i, (part, part_h)) in parts.iter().enumerate() {
+            r.start_row(row, m.area_h.max(*part_h));
+            r.cell(0, &area, xf.wrap);
+            r.cell(1, &g.id.0, xf.center);
             if n > 1 {
-                write_in_column(ws, row, 2, format!("{code} (del {}/{n})", i + 1), &s.wrap)?;
+                r.cell(2, &format!("{code} (del {}/{n})", i + 1), xf.wrap);
             } else {
-                write_in_column(ws, row, 2, code, &s.wrap)?;
+                r.cell(2, code, xf.wrap);
             }
-            if shown.is_empty() || coordinator {
-                ws.write_blank(row, 3, f)?;
-            } else {
-                ws.write_string_with_format(row, 3, first_cell(&shown), f)?;
-            }
-            // No comment: the area decides (it is at least one line high).
-            let (part, part_h) = parts.get(i).copied().unwrap_or(("", 0.0));
-            write_in_column(ws, row, 4, part, &s.wrap)?;
-            streamed_row_height(ws, area_h.max(part_h));
+            let shown = if coordinator { "" } else { first_cell(&shown) };
+            r.cell(3, shown, rating);
+            r.cell(4, part, xf.wrap);
+            r.flush()?;
             row += 1;
         }
     }

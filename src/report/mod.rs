@@ -9,6 +9,7 @@ pub mod discrepancies;
 pub mod docx;
 pub mod feedback;
 pub mod json;
+mod long_sheet;
 pub mod print;
 pub mod submissions;
 

@@ -1,0 +1,488 @@
+//! `Svar`, the long sheet of `sammanstallning.xlsx` (a row per goal and
+//! respondent, 55,000 rows at 1,000 returns), written as sheet XML straight
+//! into its compressed zip entry while the other outputs are built.
+//!
+//! Why not through rust_xlsxwriter like the other sheets: in its
+//! constant-memory mode every cell costs a `String`, an `Arc<str>`, two
+//! B-tree entries, formatted XML and an escape a character at a time, and
+//! the whole sheet is then read back from a temporary file and compressed on
+//! one core while the workbook is saved. That was two thirds of the
+//! workbook's CPU and the long pole of the run. Here a row is a few appends
+//! to a buffer (text without special characters is copied as it is), the
+//! rows are compressed as they are made, and saving only copies the
+//! compressed entry.
+//!
+//! Everything around the rows still comes from rust_xlsxwriter, so the
+//! sheet is exactly what it would write:
+//! * the part's head and tail (sheet view, columns, filter, page setup) from
+//!   a small workbook holding the same sheet without its rows ([`frame`]);
+//! * the sheet's place in the workbook (its name, filter range and print
+//!   titles) from a placeholder sheet in the real workbook ([`Placeholder`]),
+//!   whose part is swapped for this one when the workbook is saved
+//!   ([`assemble`]);
+//! * the cell formats: the placeholder registers them first, so their
+//!   indices in the workbook's style table are known ([`XfTable`]); the
+//!   swap checks them against the placeholder's cells.
+//!
+//! Cell text is escaped as rust_xlsxwriter escapes it (tests compare the two).
+
+use std::io::{Read, Seek, Write};
+
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use super::print::{self, MAX_ROW_HEIGHT};
+
+/// The columns of a long sheet (A..): one letter each.
+const COLUMNS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The formats a long sheet uses, in the order they are registered in the
+/// workbook's style table after its default format (index 0): a format's
+/// index is its position here.
+pub(crate) struct XfTable(Vec<Format>);
+
+impl XfTable {
+    /// A table holding the workbook's default format, [`print::base`].
+    pub fn new() -> XfTable {
+        XfTable(vec![print::base()])
+    }
+
+    /// The index of `format`, added at the end if it is new.
+    pub fn add(&mut self, format: &Format) -> u32 {
+        match self.0.iter().position(|f| f == format) {
+            Some(i) => i as u32,
+            None => {
+                self.0.push(format.clone());
+                (self.0.len() - 1) as u32
+            }
+        }
+    }
+}
+
+/// The row of the placeholder sheet whose cells carry every format of the
+/// [`XfTable`] (cell `i` has format `i + 1`), so the swap can check them.
+const SAMPLE_ROW: u32 = 1;
+
+/// The sheet standing in the real workbook for the long sheet until the
+/// workbook is saved: a constant-memory sheet, so that the formats it is
+/// given first get the first indices of the workbook's style table.
+pub(crate) struct Placeholder {
+    /// The sheet; give it the long sheet's name, filter and page setup.
+    pub sheet: Worksheet,
+    /// The formats, as registered.
+    pub xf: XfTable,
+}
+
+impl Placeholder {
+    /// Creates the placeholder in `wb` and registers `formats` (in this
+    /// order) before any other sheet can. Call it before the workbook's
+    /// other sheets are built.
+    pub fn new(wb: &mut Workbook, formats: &[&Format]) -> Result<Placeholder, XlsxError> {
+        let mut sheet = print::streamed_worksheet(wb)?;
+        let mut xf = XfTable::new();
+        for f in formats {
+            let known = xf.0.len();
+            if xf.add(f) as usize == known {
+                sheet.write_blank(SAMPLE_ROW, (known - 1) as u16, f)?;
+            }
+        }
+        Ok(Placeholder { sheet, xf })
+    }
+}
+
+/// Writes the rows of a long sheet as XML into a buffer, handed on in
+/// pieces to the compressed entry.
+pub(crate) struct Rows<'a, W: Write + Seek> {
+    zip: &'a mut ZipWriter<W>,
+    xml: String,
+    row: u32,
+    /// The current row's number as written (1-based), for its cells.
+    row_text: String,
+    /// Each format index's text, by index.
+    xf_text: Vec<String>,
+    /// Each height's text, by height in pixels (heights repeat).
+    heights: Vec<Option<String>>,
+}
+
+/// How much row XML is gathered before it is compressed.
+const CHUNK: usize = 1 << 16;
+
+impl<W: Write + Seek> Rows<'_, W> {
+    /// Starts row `row` (0-based) with a height in points.
+    pub fn start_row(&mut self, row: u32, height: f64) {
+        self.end_row();
+        self.begin(row);
+        // As rust_xlsxwriter stores a height: whole pixels, written in points.
+        let px = (height.min(MAX_ROW_HEIGHT) * 4.0 / 3.0).round() as usize;
+        if self.heights.len() <= px {
+            self.heights.resize(px + 1, None);
+        }
+        let ht = self.heights[px].get_or_insert_with(|| (px as f64 * 0.75).to_string());
+        self.xml.push_str("\" ht=\"");
+        self.xml.push_str(ht);
+        self.xml.push_str("\" customHeight=\"1\">");
+    }
+
+    /// Starts row `row` with the sheet's default height.
+    pub fn start_plain_row(&mut self, row: u32) {
+        self.end_row();
+        self.begin(row);
+        self.xml.push_str("\">");
+    }
+
+    /// `<row r="n` for row `row` (0-based).
+    fn begin(&mut self, row: u32) {
+        self.row = row + 1;
+        self.row_text.clear();
+        let _ = std::fmt::Write::write_fmt(&mut self.row_text, format_args!("{}", self.row));
+        self.xml.push_str("<row r=\"");
+        self.xml.push_str(&self.row_text);
+    }
+
+    fn end_row(&mut self) {
+        if self.row > 0 {
+            self.xml.push_str("</row>");
+            self.row = 0;
+        }
+    }
+
+    /// A cell of the current row: `text` with format `xf`, or a blank cell
+    /// with it when the text is empty (as rust_xlsxwriter writes them).
+    pub fn cell(&mut self, col: usize, text: &str, xf: u32) {
+        self.xml.push_str("<c r=\"");
+        self.xml.push(char::from(COLUMNS[col]));
+        self.xml.push_str(&self.row_text);
+        self.xml.push('"');
+        if xf > 0 {
+            let xf = xf as usize;
+            if self.xf_text.len() <= xf {
+                self.xf_text.resize(xf + 1, String::new());
+            }
+            if self.xf_text[xf].is_empty() {
+                self.xf_text[xf] = format!(" s=\"{xf}\"");
+            }
+            self.xml.push_str(&self.xf_text[xf]);
+        }
+        if text.is_empty() {
+            self.xml.push_str("/>");
+            return;
+        }
+        self.xml.push_str(" t=\"inlineStr\"><is><t");
+        let ws = ['\t', '\n', ' '];
+        if text.starts_with(ws) || text.ends_with(ws) {
+            self.xml.push_str(" xml:space=\"preserve\"");
+        }
+        self.xml.push('>');
+        escape_into(&mut self.xml, text);
+        self.xml.push_str("</t></is></c>");
+    }
+
+    /// Compresses the rows gathered so far once there are enough of them.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        if self.xml.len() >= CHUNK {
+            self.zip.write_all(self.xml.as_bytes())?;
+            self.xml.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Bytes after which text needs rust_xlsxwriter's escaping: `&`, `<`, `>`,
+/// control characters but tab and line feed, `_` (a literal `_xHHHH_` is
+/// escaped) and 0xEF (the first byte of U+FFFE and U+FFFF).
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = i != b'\t' as usize && i != b'\n' as usize;
+        i += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'_' as usize] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Appends `text` escaped for a cell as rust_xlsxwriter escapes it: a
+/// literal `_xHHHH_` gets its underscore escaped as `_x005F`, control
+/// characters and U+FFFE/U+FFFF become `_xHHHH_`, and `&`, `<`, `>` their
+/// entities. Most text has none of these and is copied as it is.
+fn escape_into(out: &mut String, text: &str) {
+    if !text.bytes().any(|b| SPECIAL[usize::from(b)]) {
+        out.push_str(text);
+        return;
+    }
+    let bytes = text.as_bytes();
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' => out.push(ch),
+            '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {
+                let _ = std::fmt::Write::write_fmt(out, format_args!("_x{:04X}_", ch as u32));
+            }
+            '_' if is_escape_at(bytes, i) => out.push_str("_x005F_"),
+            _ => out.push(ch),
+        }
+    }
+}
+
+/// Whether `_xHHHH_` (four hex digits) starts at byte `i`.
+fn is_escape_at(bytes: &[u8], i: usize) -> bool {
+    bytes.len() >= i + 7
+        && bytes[i + 1] == b'x'
+        && bytes[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
+        && bytes[i + 6] == b'_'
+}
+
+/// The head and tail of the long sheet's part (everything before and after
+/// its rows), as rust_xlsxwriter writes them for a sheet set up by `setup`
+/// whose cells reach row `last_row` (0-based).
+pub(crate) fn frame(
+    setup: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>,
+    last_row: u32,
+    last_col: u16,
+) -> Result<(String, String), XlsxError> {
+    let mut wb = print::workbook();
+    // The real sheet is not the workbook's first, so not the selected one.
+    wb.add_worksheet();
+    let mut ws = print::streamed_worksheet(&mut wb)?;
+    setup(&mut ws)?;
+    // Cells at both corners, so that the sheet's dimension is the real one.
+    ws.write_blank(0, 0, &print::base().set_bold())?;
+    ws.write_blank(last_row, last_col, &print::base().set_bold())?;
+    wb.push_worksheet(ws);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    wb.save_to_writer(&mut bytes)?;
+    let xml = read_part(bytes.into_inner(), "xl/worksheets/sheet2.xml")?;
+    let (Some(open), Some(close)) = (xml.find("<sheetData>"), xml.find("</sheetData>")) else {
+        return Err(unexpected("sheetData saknas"));
+    };
+    let head = &xml[..open + "<sheetData>".len()];
+    Ok((head.to_string(), xml[close..].to_string()))
+}
+
+/// One part of a zip package, as text.
+fn read_part(zip: Vec<u8>, name: &str) -> Result<String, XlsxError> {
+    let mut archive = ZipArchive::new(std::io::Cursor::new(zip))?;
+    let mut xml = String::new();
+    archive
+        .by_name(name)?
+        .read_to_string(&mut xml)
+        .map_err(XlsxError::IoError)?;
+    Ok(xml)
+}
+
+/// rust_xlsxwriter wrote something this module does not expect (a newer
+/// version): a bug to report, not a user's error.
+fn unexpected(what: &str) -> XlsxError {
+    XlsxError::ParameterError(format!(
+        "fel i samla: bladet Svar kunde inte sättas in i arbetsboken ({what}); rapportera felet"
+    ))
+}
+
+/// Options of the long sheet's zip entry: as rust_xlsxwriter writes its
+/// parts at level 1.
+fn entry_options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .unix_permissions(0o600)
+        .last_modified_time(DateTime::default())
+}
+
+/// A long sheet's part, compressed into a temporary one-entry zip file.
+pub(crate) struct Part(std::fs::File);
+
+/// Name of the entry inside a [`Part`]'s file.
+const PART_ENTRY: &str = "sheet.xml";
+
+/// Writes a long sheet's part: `head`, the rows `rows` writes, `tail`.
+pub(crate) fn write_part(
+    head: &str,
+    tail: &str,
+    rows: impl FnOnce(&mut Rows<'_, std::fs::File>) -> std::io::Result<()>,
+) -> Result<Part, XlsxError> {
+    let mut zip = ZipWriter::new(tempfile::tempfile().map_err(XlsxError::IoError)?);
+    zip.start_file(PART_ENTRY, entry_options())?;
+    zip.write_all(head.as_bytes()).map_err(XlsxError::IoError)?;
+    let mut r = Rows {
+        zip: &mut zip,
+        xml: String::with_capacity(CHUNK + 4096),
+        row: 0,
+        row_text: String::new(),
+        xf_text: Vec::new(),
+        heights: Vec::new(),
+    };
+    rows(&mut r).map_err(XlsxError::IoError)?;
+    r.end_row();
+    r.xml.push_str(tail);
+    let rest = std::mem::take(&mut r.xml);
+    zip.write_all(rest.as_bytes()).map_err(XlsxError::IoError)?;
+    Ok(Part(zip.finish()?))
+}
+
+/// Saves `wb` (with the placeholder) to a temporary file, for [`assemble`]:
+/// not in memory, where the other sheets' compressed parts would add to
+/// the run's peak.
+pub(crate) fn save_apart(wb: &mut Workbook) -> Result<std::fs::File, XlsxError> {
+    let mut saved = std::io::BufWriter::new(tempfile::tempfile().map_err(XlsxError::IoError)?);
+    wb.save_to_writer(&mut saved)?;
+    let mut file = saved
+        .into_inner()
+        .map_err(|e| XlsxError::IoError(e.into_error()))?;
+    file.rewind().map_err(XlsxError::IoError)?;
+    Ok(file)
+}
+
+/// Writes the package `saved` (a workbook as rust_xlsxwriter saved it) to
+/// `out` with the part `name` — the placeholder's — replaced by `part`,
+/// after checking that the placeholder's cells have the formats `xf` says.
+pub(crate) fn assemble(
+    saved: impl Read + Seek,
+    name: &str,
+    part: Part,
+    xf: &XfTable,
+    out: impl Write + Seek,
+) -> Result<(), XlsxError> {
+    let mut file = part.0;
+    file.rewind().map_err(XlsxError::IoError)?;
+    let mut compressed = ZipArchive::new(file)?;
+    let mut archive = ZipArchive::new(saved)?;
+    check_formats(&mut archive, name, xf)?;
+    let mut zip = ZipWriter::new(out);
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i)?;
+        if entry.name()? == name {
+            zip.raw_copy_file_rename(compressed.by_index_raw(0)?, name)?;
+        } else {
+            zip.raw_copy_file(entry)?;
+        }
+    }
+    zip.finish()?;
+    Ok(())
+}
+
+/// Checks that cell `i` of the placeholder's sample row has format `i + 1`.
+fn check_formats<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    name: &str,
+    xf: &XfTable,
+) -> Result<(), XlsxError> {
+    let mut xml = String::new();
+    archive
+        .by_name(name)?
+        .read_to_string(&mut xml)
+        .map_err(XlsxError::IoError)?;
+    let row = SAMPLE_ROW + 1;
+    for i in 1..xf.0.len() {
+        let cell = format!("<c r=\"{}{row}\" s=\"{i}\"/>", char::from(COLUMNS[i - 1]));
+        if !xml.contains(&cell) {
+            return Err(unexpected(&format!("formatet för {cell} stämmer inte")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `<c>` elements of a part's rows.
+    fn cells(xml: &str) -> Vec<String> {
+        xml.split("<c r=")
+            .skip(1)
+            .map(|c| {
+                let end = c
+                    .find("</c>")
+                    .map_or_else(|| c.find("/>").unwrap() + 2, |e| e + 4);
+                c[..end].to_string()
+            })
+            .collect()
+    }
+
+    /// Writes `texts` in column A, one a row, with rust_xlsxwriter's
+    /// constant-memory sheet and with [`Rows`]; both cells' XML.
+    fn both(texts: &[String]) -> (Vec<String>, Vec<String>) {
+        let bold = print::base().set_bold();
+        let mut wb = print::workbook();
+        let mut ws = print::streamed_worksheet(&mut wb).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            ws.write_string_with_format(i as u32, 0, t, &bold).unwrap();
+        }
+        wb.push_worksheet(ws);
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        wb.save_to_writer(&mut bytes).unwrap();
+        let theirs = read_part(bytes.into_inner(), "xl/worksheets/sheet1.xml").unwrap();
+        let part = write_part("<sheetData>", "</sheetData>", |r| {
+            for (i, t) in texts.iter().enumerate() {
+                r.start_plain_row(i as u32);
+                r.cell(0, t, 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+        (cells(&theirs), cells(&text_of(part)))
+    }
+
+    /// The XML of a part.
+    fn text_of(part: Part) -> String {
+        let mut file = part.0;
+        file.rewind().unwrap();
+        let mut xml = String::new();
+        ZipArchive::new(file)
+            .unwrap()
+            .by_index(0)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn cells_are_escaped_as_rust_xlsxwriter_escapes_them() {
+        let texts: Vec<String> = [
+            "vanlig text",
+            " inledande",
+            "avslutande\n",
+            "a & b < c > d",
+            "_x0041_ och _x00zz_ och _x004",
+            "styr\u{1}tecken\u{1F}\u{B}",
+            "icke-tecken \u{FFFE}\u{FFFF} ï",
+            "flik\there",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (theirs, ours) = both(&texts);
+        assert_eq!(theirs, ours);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_escaped_as_rust_xlsxwriter_escapes_it(
+            texts in proptest::collection::vec("[a-zå_xX0-9A-F&<>\"' \t\n\u{1}\u{1F}\u{FFFE}\u{FFFF}]{1,30}", 1..8),
+        ) {
+            let (theirs, ours) = both(&texts);
+            proptest::prop_assert_eq!(theirs, ours);
+        }
+    }
+
+    #[test]
+    fn heights_are_whole_pixels_in_points() {
+        let part = write_part("", "", |r| {
+            r.start_row(0, 25.4);
+            r.start_row(1, 500.0);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            text_of(part),
+            "<row r=\"1\" ht=\"25.5\" customHeight=\"1\"></row>\
+             <row r=\"2\" ht=\"408.75\" customHeight=\"1\"></row>"
+        );
+    }
+}
