@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufReader, Cursor, Read, Seek, Write};
 
+use compact_str::CompactString;
 use quick_xml::events::{BytesStart, Event};
 
 use super::onepass::{CellAttrs, SheetCells};
@@ -73,13 +74,14 @@ impl SeenCells {
     }
 }
 
-/// A cell's value as written in the XML.
+/// A cell's value as written in the XML. Every cell's is kept, and most
+/// are short (an index, a number): held inline, they allocate nothing.
 #[derive(Clone)]
 enum Value {
     /// `t="s"`: the index text as written.
-    Shared(String),
+    Shared(CompactString),
     /// Anything else: the text of `<v>` or of an inline string.
-    Text(String),
+    Text(CompactString),
 }
 
 /// What the scan of one sheet part found.
@@ -107,8 +109,8 @@ struct Open {
     start: u64,
     shared: bool,
     child: Option<&'static str>,
-    v: String,
-    inline: String,
+    v: CompactString,
+    inline: CompactString,
     formula: Option<String>,
 }
 
@@ -317,8 +319,8 @@ fn open_cell(
         start,
         shared: t.as_deref() == Some("s"),
         child: None,
-        v: String::new(),
-        inline: String::new(),
+        v: CompactString::default(),
+        inline: CompactString::default(),
         formula: None,
     })
 }
@@ -370,11 +372,11 @@ fn close(scan: &mut PartScan, seen: &mut SeenCells, c: Open, end: u64, strings: 
 }
 
 /// `s` without surrounding white space, reusing it when it has none.
-fn trimmed(s: String) -> String {
+fn trimmed(s: CompactString) -> CompactString {
     if s.trim().len() == s.len() {
         s
     } else {
-        s.trim().to_string()
+        CompactString::from(s.trim())
     }
 }
 
