@@ -154,14 +154,12 @@ fn may_have_checked(xml: &[u8]) -> bool {
         b"table",
     ];
     let name_char = |b: u8| b.is_ascii_alphanumeric() || b".-_:".contains(&b) || b >= 0x80;
-    (0..xml.len())
-        .filter(|&i| xml[i] == b'<' || xml[i] == b':')
-        .any(|i| {
-            let rest = &xml[i + 1..];
-            CHECKED
-                .iter()
-                .any(|n| rest.starts_with(n) && rest.get(n.len()).is_none_or(|&b| !name_char(b)))
-        })
+    memchr::memchr2_iter(b'<', b':', xml).any(|i| {
+        let rest = &xml[i + 1..];
+        CHECKED
+            .iter()
+            .any(|n| rest.starts_with(n) && rest.get(n.len()).is_none_or(|&b| !name_char(b)))
+    })
 }
 
 /// Checks the references of one element of `part` (see [`xlsx_part`]).
