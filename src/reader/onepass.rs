@@ -622,7 +622,7 @@ fn unescape_xml(s: &str) -> String {
     };
     let mut out = String::with_capacity(s.len());
     let (mut i, mut copied) = (0, 0);
-    while let Some(off) = s[i..].find('_') {
+    while let Some(off) = memchr::memchr(b'_', &s.as_bytes()[i..]) {
         let at = i + off;
         let Some(unit) = escape(at) else {
             i = at + 1;
@@ -1114,7 +1114,8 @@ fn plain_strings(xml: &[u8]) -> Option<Vec<String>> {
             },
             None => return None,
         };
-        let end = body.find('<')?;
+        // memchr's search: the standard one is slow on long texts.
+        let end = memchr::memchr(b'<', body.as_bytes())?;
         let text = plain_text(&body[..end])?;
         out.push(match preserve {
             true => unescape_xml(&text),
@@ -1128,6 +1129,10 @@ fn plain_strings(xml: &[u8]) -> Option<Vec<String>> {
 /// CR (line ends are normalised), no `]]>` and no entity but the five
 /// named ones; None otherwise.
 fn plain_text(raw: &str) -> Option<Cow<'_, str>> {
+    // Most texts have none of these: one pass of memchr tells.
+    if memchr::memchr3(b'\r', b']', b'&', raw.as_bytes()).is_none() {
+        return Some(Cow::Borrowed(raw));
+    }
     if raw.contains('\r') || raw.contains("]]>") {
         return None;
     }
