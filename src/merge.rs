@@ -605,13 +605,11 @@ impl Consolidation {
                     tally(area, b);
                 }
             }
-            // Counts go by what a level means, not where it stands in the scale.
-            let count = |m: Meaning| {
-                buckets
-                    .iter()
-                    .filter(|b| plan.meaning_of(b) == Some(m))
-                    .count()
-            };
+            // Counts go by what a level means, not where it stands in the
+            // scale; each bucket's meaning is looked up once, not per count.
+            let meanings: Vec<Option<Meaning>> =
+                buckets.iter().map(|b| plan.meaning_of(b)).collect();
+            let count = |m: Meaning| meanings.iter().filter(|&&x| x == Some(m)).count();
             // Respondents for whom the goal is not applicable are left out.
             let applicable = buckets.len() - count(Meaning::NotApplicable);
             let achieved = count(Meaning::Achieved);
