@@ -308,14 +308,17 @@ fn open_cell(
         }
     }
     let (r, t) = (r.flatten(), t.flatten());
-    if let Some(part) = refs {
+    let plain = r.as_deref().and_then(prescan::plain_a1);
+    if let (Some(part), None) = (refs, plain) {
         prescan::cell_ref(part, r.as_deref())?;
     }
     if let (Some(values), Some(raw)) = (values, raw) {
         values.cell(raw, start, empty);
     }
     Ok(Open {
-        at: r.and_then(|r| CellRef::parse(&r)).unwrap_or(next),
+        at: plain
+            .or_else(|| r.and_then(|r| CellRef::parse(&r)))
+            .unwrap_or(next),
         start,
         shared: t.as_deref() == Some("s"),
         child: None,
@@ -549,9 +552,13 @@ impl PartScan {
 
 /// The workbook's sheets as (name, part), from `xl/workbook.xml` and its
 /// relationships; sheets whose part cannot be found are left out.
-pub(crate) fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(String, String)> {
+/// `copy` as for [`super::onepass::in_copy`].
+pub(crate) fn sheet_parts<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    copy: Option<&[u8]>,
+) -> Vec<(String, String)> {
     let mut rels: HashMap<String, String> = HashMap::new();
-    each_element(zip, "xl/_rels/workbook.xml.rels", |e| {
+    each_element(zip, copy, "xl/_rels/workbook.xml.rels", |e| {
         if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
             let part = match target.strip_prefix('/') {
                 Some(abs) => abs.to_string(),
@@ -561,7 +568,7 @@ pub(crate) fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(
         }
     });
     let mut sheets = Vec::new();
-    each_element(zip, "xl/workbook.xml", |e| {
+    each_element(zip, copy, "xl/workbook.xml", |e| {
         if e.local_name().as_ref() == "sheet" {
             if let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) {
                 if let Some(part) = rels.get(id.as_ref()) {
@@ -573,14 +580,28 @@ pub(crate) fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Vec<(
     sheets
 }
 
-/// Calls `f` with each start or empty element of a part.
+/// Calls `f` with each start or empty element of a part (its first MiB).
 fn each_element<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
+    copy: Option<&[u8]>,
     part: &str,
     mut f: impl FnMut(&BytesStart<'_>),
 ) {
     let Ok(entry) = zip.by_name(part) else { return };
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(entry.take(1 << 20)));
+    if let Some(xml) = super::onepass::in_copy(&entry, copy) {
+        let xml = &xml[..xml.len().min(1 << 20)];
+        return elements(quick_xml::Reader::from_reader(xml), &mut f);
+    }
+    let reader = quick_xml::Reader::from_reader(BufReader::new(entry.take(1 << 20)));
+    elements(reader, &mut f);
+}
+
+/// Calls `f` with each start or empty element `reader` reads, to the end
+/// or the first error.
+fn elements<R: std::io::BufRead>(
+    mut reader: quick_xml::Reader<R>,
+    f: &mut impl FnMut(&BytesStart<'_>),
+) {
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {

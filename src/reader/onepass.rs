@@ -375,7 +375,7 @@ impl SheetCells {
     fn resolve(
         self,
         blanked: &HashSet<u64>,
-        strings: &[String],
+        strings: &mut Strings,
         formats: &[CellFormat],
         limits: &Limits,
     ) -> Option<Vec<RawCell>> {
@@ -392,9 +392,9 @@ impl SheetCells {
             }
             let (text, kind) = match value {
                 Pending::Done(text, kind) => (text, kind),
-                Pending::Shared(i) => match strings.get(i)?.as_str() {
-                    "" => continue,
-                    s => (s.to_string(), CellKind::Text),
+                Pending::Shared(i) => match strings.take(i)? {
+                    s if s.is_empty() => continue,
+                    s => (s, CellKind::Text),
                 },
                 Pending::Number(f, style) => {
                     let format = style.map_or(Some(&CellFormat::Other), |i| formats.get(i));
@@ -418,6 +418,25 @@ impl SheetCells {
             });
         }
         Some(out)
+    }
+}
+
+/// The shared strings, each with the number of cells still to show it.
+struct Strings {
+    texts: Vec<String>,
+    uses: Vec<u32>,
+}
+
+impl Strings {
+    /// String `i` for a cell: moved out for the last cell that shows it
+    /// (most strings are shown once), copied for the others.
+    fn take(&mut self, i: usize) -> Option<String> {
+        let (text, uses) = (self.texts.get_mut(i)?, self.uses.get_mut(i)?);
+        *uses = uses.saturating_sub(1);
+        Some(match uses {
+            0 => std::mem::take(text),
+            _ => text.clone(),
+        })
     }
 }
 
@@ -791,6 +810,22 @@ pub(crate) fn assemble<R: Read + Seek>(
         Some(xml) => formats(&xml)?,
         None => Vec::new(),
     };
+    // How many cells show each shared string: the last one takes it.
+    let mut uses = vec![0u32; strings_read.len()];
+    for scan in scans.values() {
+        for (.., value) in scan.values.iter().flat_map(|v| &v.cells) {
+            if let Some(n) = match value {
+                Pending::Shared(i) => uses.get_mut(*i),
+                _ => None,
+            } {
+                *n += 1;
+            }
+        }
+    }
+    let mut strings = Strings {
+        texts: strings_read,
+        uses,
+    };
     let mut cells = HashMap::new();
     for (name, part) in listed {
         let scan = scans.get_mut(&part)?;
@@ -798,7 +833,7 @@ pub(crate) fn assemble<R: Read + Seek>(
         let values = scan.values.take()?;
         cells.insert(
             name,
-            values.resolve(&blanked, &strings_read, &formats, limits)?,
+            values.resolve(&blanked, &mut strings, &formats, limits)?,
         );
     }
     Some(OnePass {
@@ -860,6 +895,17 @@ pub(crate) fn stored<'b, R: Read>(
     let at = usize::try_from(entry.data_start()?).ok()?;
     let size = usize::try_from(entry.size()).ok()?;
     bytes.get(at..at.checked_add(size)?)
+}
+
+/// The bytes of `entry` where they lie in `copy`, the stored copy's bytes
+/// when the zip reads it (its checksums were checked as it was made, so
+/// reading the part through zip again checks nothing new); None when the
+/// zip reads the file as it is, or the part is not stored.
+pub(crate) fn in_copy<'b, R: Read>(
+    entry: &zip::read::ZipFile<'_, R>,
+    copy: Option<&'b [u8]>,
+) -> Option<&'b [u8]> {
+    stored(entry, copy?)
 }
 
 /// Whether `xml` starts without a byte-order mark and declares no encoding

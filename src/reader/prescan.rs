@@ -10,6 +10,7 @@ use std::io::{BufReader, Cursor, Read, Seek};
 use quick_xml::events::{BytesStart, Event};
 
 use super::{Limits, ReadFailure};
+use crate::finding::CellRef;
 
 /// Excel's last row and column (1-based): XFD1048576.
 pub(crate) const MAX_ROW: u64 = 1_048_576;
@@ -31,6 +32,30 @@ pub(crate) fn parse_a1(s: &str, row_only: bool) -> Option<(u64, u64)> {
     });
     let row: u64 = d.parse().ok()?;
     ((1..=MAX_ROW).contains(&row) && col <= MAX_COL).then_some((row, col))
+}
+
+/// A reference as programs write one, such as `D5`: one to three capital
+/// letters, one to seven digits, within XFD1048576. Every reading of a
+/// reference here ([`parse_a1`], [`CellRef::parse`]) gives the same cell
+/// for it, so a cell's reference is parsed once; None for any other.
+pub(crate) fn plain_a1(r: &str) -> Option<CellRef> {
+    let b = r.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let digits = &b[letters..];
+    if !(1..=3).contains(&letters)
+        || !(1..=7).contains(&digits.len())
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let col = b[..letters]
+        .iter()
+        .fold(0u64, |c, &l| c * 26 + u64::from(l - b'A') + 1);
+    let row = digits
+        .iter()
+        .fold(0u64, |r, &d| r * 10 + u64::from(d - b'0'));
+    let cell = CellRef::new(u32::try_from(row.checked_sub(1)?).ok()?, (col - 1) as u32);
+    ((1..=MAX_ROW).contains(&row) && col <= MAX_COL).then_some(cell)
 }
 
 /// `A1` or `A1:B2`, its start not after its end.
@@ -119,7 +144,17 @@ pub(crate) fn xlsx_entry<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     index: usize,
     part: &str,
+    copy: Option<&[u8]>,
 ) -> Result<(), ReadFailure> {
+    if let Ok(entry) = zip.by_index(index) {
+        let whole = super::onepass::in_copy(&entry, copy);
+        if let Some(xml) = whole.filter(|x| x.len() as u64 <= SMALL_PART) {
+            return match may_have_checked(xml) {
+                true => xlsx_part(part, xml),
+                false => Ok(()),
+            };
+        }
+    }
     if let Ok(entry) = zip.by_index(index) {
         let size = entry.size();
         let mut data = Vec::new();
@@ -578,6 +613,36 @@ mod tests {
         assert!(valid_range("A1:XFD1048576"));
         assert!(!valid_range("B5:A1"));
         assert!(!valid_range("A1:B2:C3"));
+    }
+
+    #[test]
+    fn a_plain_reference_reads_as_every_other_reading_reads_it() {
+        for r in ["A1", "D5", "AB12", "XFD1048576", "Z0100", "XFD1"] {
+            let cell = plain_a1(r).unwrap_or_else(|| panic!("{r} is plain"));
+            assert_eq!(Some(cell), CellRef::parse(r), "{r}");
+            let (row, col) = parse_a1(r, false).expect("a reference");
+            assert_eq!(
+                (u64::from(cell.row) + 1, u64::from(cell.col) + 1),
+                (row, col)
+            );
+        }
+        // Left to the other readings, which tell these apart.
+        for r in [
+            "",
+            "A",
+            "1",
+            "a1",
+            "A0",
+            "XFE1",
+            "A1048577",
+            "AAAA1",
+            "A12345678",
+            "A1B",
+            "$A$1",
+            " A1",
+        ] {
+            assert_eq!(plain_a1(r), None, "{r}");
+        }
     }
 
     #[test]

@@ -257,8 +257,13 @@ impl PartKind {
     }
 }
 
-/// Reads the properties of an OOXML (`ods == false`) or ODF package.
-pub(crate) fn from_zip<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, ods: bool) -> DocProperties {
+/// Reads the properties of an OOXML (`ods == false`) or ODF package;
+/// `copy` as for [`super::onepass::in_copy`].
+pub(crate) fn from_zip<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    ods: bool,
+    copy: Option<&[u8]>,
+) -> DocProperties {
     let mut props = DocProperties::default();
     let parts: &[PartKind] = if ods {
         &[PartKind::OdsMeta]
@@ -269,6 +274,14 @@ pub(crate) fn from_zip<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, ods: bool) 
         let Ok(entry) = zip.by_name(kind.part()) else {
             continue;
         };
+        if let Some(xml) = super::onepass::in_copy(&entry, copy) {
+            apply_xml(
+                &mut props,
+                kind,
+                &xml[..xml.len().min(MAX_PART_BYTES as usize)],
+            );
+            continue;
+        }
         let mut buf = Vec::new();
         if entry.take(MAX_PART_BYTES).read_to_end(&mut buf).is_ok() {
             apply_xml(&mut props, kind, &buf);

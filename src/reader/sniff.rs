@@ -155,7 +155,7 @@ fn package(bytes: &[u8], limits: &Limits, onepass: bool) -> Result<Sniffed, Read
     if let Some(stored) = stored_copy(&mut zip, bytes, total) {
         let copy = zip::ZipArchive::new(Cursor::new(stored.as_slice()));
         if let Ok(mut copy) = copy {
-            let mut sniffed = parts(&mut copy, &stored, format, limits, onepass)?;
+            let mut sniffed = parts(&mut copy, &stored, true, format, limits, onepass)?;
             if sniffed.patched.is_none() && sniffed.onepass.is_none() {
                 sniffed.patched = Some(stored);
             }
@@ -163,20 +163,23 @@ fn package(bytes: &[u8], limits: &Limits, onepass: bool) -> Result<Sniffed, Read
         }
     }
     // A damaged or large package is read the old way only.
-    parts(&mut zip, bytes, format, limits, false)
+    parts(&mut zip, bytes, false, format, limits, false)
 }
 
 /// The checks of a package's parts, by format; `bytes` is the package
-/// `zip` reads.
+/// `zip` reads, `copy` whether it is the stored copy ([`stored_copy`]:
+/// its parts are then borrowed where they lie).
 fn parts<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
+    copy: bool,
     format: Format,
     limits: &Limits,
     onepass: bool,
 ) -> Result<Sniffed, ReadFailure> {
+    let copy = copy.then_some(bytes);
     if let Ok(i) = zip.index_for_name("xl/sharedStrings.xml").ok_or(()) {
-        let declared = declared_shared_strings(zip, i);
+        let declared = declared_shared_strings(zip, i, copy);
         if declared > limits.max_shared_strings {
             return Err(ReadFailure::limit(format!(
                 "tabellen över delade texter anger {declared} poster, gränsen är {}",
@@ -184,9 +187,9 @@ fn parts<R: Read + Seek>(
             )));
         }
     }
-    let mut sniffed = Sniffed::new(format, props::from_zip(zip, format == Format::Ods));
+    let mut sniffed = Sniffed::new(format, props::from_zip(zip, format == Format::Ods, copy));
     match format {
-        Format::Xlsx => xlsx_cells(zip, bytes, &mut sniffed, onepass.then_some(limits))?,
+        Format::Xlsx => xlsx_cells(zip, bytes, copy, &mut sniffed, onepass.then_some(limits))?,
         Format::Ods => prescan::ods(zip, limits)?,
         Format::Xlsb | Format::Xls => {}
     }
@@ -455,6 +458,7 @@ fn entries<R: Read + Seek>(
 fn xlsx_cells<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
+    copy: Option<&[u8]>,
     sniffed: &mut Sniffed,
     onepass: Option<&Limits>,
 ) -> Result<(), ReadFailure> {
@@ -463,8 +467,8 @@ fn xlsx_cells<R: Read + Seek>(
         Some(plain) => plain.len() as u64,
         None => damage::shared_strings(zip, &BTreeSet::new()).0,
     };
-    let sheets = damage::sheet_parts(zip);
-    let mut scanned = scan_parts(zip, bytes, &sheets, strings, onepass)?;
+    let sheets = damage::sheet_parts(zip, copy);
+    let mut scanned = scan_parts(zip, bytes, copy, &sheets, strings, onepass)?;
     let read = onepass
         .and_then(|l| onepass::assemble(zip, &sheets, bytes, plain, &mut scanned, strings, l));
     let scans: Vec<(String, String, &damage::PartScan)> = sheets
@@ -507,6 +511,7 @@ fn xlsx_cells<R: Read + Seek>(
 fn scan_parts<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     bytes: &[u8],
+    copy: Option<&[u8]>,
     sheets: &[(String, String)],
     strings: u64,
     values: Option<&Limits>,
@@ -530,7 +535,7 @@ fn scan_parts<R: Read + Seek>(
             scans.insert(name, scan);
         } else if refs.is_some() {
             drop(entry);
-            prescan::xlsx_entry(zip, i, &name)?;
+            prescan::xlsx_entry(zip, i, &name, copy)?;
         }
     }
     Ok(scans)
@@ -538,19 +543,25 @@ fn scan_parts<R: Read + Seek>(
 
 /// The `count`/`uniqueCount` a shared-string table declares: calamine
 /// reserves that many entries up front, so a lie of billions would abort.
-fn declared_shared_strings<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize) -> u64 {
+fn declared_shared_strings<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    index: usize,
+    copy: Option<&[u8]>,
+) -> u64 {
     let Ok(entry) = zip.by_index(index) else {
         return 0;
     };
     let mut buf = Vec::new();
-    if entry.take(4096).read_to_end(&mut buf).is_err() {
-        return 0;
-    }
+    let head = match onepass::in_copy(&entry, copy) {
+        Some(xml) => &xml[..xml.len().min(4096)],
+        None if entry.take(4096).read_to_end(&mut buf).is_err() => return 0,
+        None => &buf,
+    };
     // The attributes are ASCII: found in the bytes, with no text made of them.
     let mut max = 0u64;
     for attr in [&b"uniqueCount=\""[..], b"count=\""] {
-        for p in memchr::memmem::find_iter(&buf, attr) {
-            let digits = &buf[p + attr.len()..];
+        for p in memchr::memmem::find_iter(head, attr) {
+            let digits = &head[p + attr.len()..];
             let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
             let value = std::str::from_utf8(&digits[..n]).unwrap_or_default();
             max = max.max(value.parse::<u64>().unwrap_or(u64::MAX));
