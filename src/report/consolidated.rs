@@ -67,7 +67,7 @@ pub fn workbook(
     let buckets = BucketFormats::new(plan, &s);
     let mut formats = vec![&s.header, &s.wrap, &s.center];
     formats.extend(buckets.0.iter().map(|(_, f)| f));
-    let end = end_format();
+    let end = long_sheet::end_format();
     formats.push(&end);
     let mut placeholder = Placeholder::new(&mut wb, &formats)?;
     let xf = SvarXf::new(&mut placeholder.xf, &s, &buckets, &end);
@@ -105,11 +105,11 @@ pub fn workbook(
     // default 6, for a file about 1.5 times as large.
     wb.set_zip_compression_level(1);
     let saved = long_sheet::save_apart(&mut wb)?;
-    long_sheet::assemble(saved, SVAR_PART, part, &placeholder.xf, out)
+    long_sheet::assemble(saved, SVAR_POSITION, part, &placeholder.xf, out)
 }
 
-/// `Svar`'s part in the package: the second sheet.
-const SVAR_PART: &str = "xl/worksheets/sheet2.xml";
+/// `Svar`'s place among the sheets: the second.
+const SVAR_POSITION: usize = 2;
 
 /// The title and the line under it (scale, who answered), across the
 /// sheet's columns.
@@ -354,28 +354,16 @@ fn distribution(
 /// `Svar`'s column widths.
 const SVAR_WIDTHS: [f64; 5] = [18.0, 6.0, 10.0, 10.0, 90.0];
 
-/// Gives `Svar` (the placeholder, or the sheet its part's frame is taken
-/// from) its name, filter over rows `..next_row`, frozen head and page setup.
+/// Gives `Svar` its name, filter, frozen head and page setup (see
+/// [`long_sheet::setup_table`]).
 fn answers_setup(ws: &mut Worksheet, plan: &Plan, next_row: u32) -> Result<(), XlsxError> {
-    ws.set_name("Svar")?;
-    ws.autofilter(0, 0, next_row.saturating_sub(1), 4)?;
-    ws.set_freeze_panes(1, 0)?;
-    setup(
-        ws,
-        &Page {
-            widths: &SVAR_WIDTHS,
-            repeat: Some((0, 0)),
-            plan: &plan_line(plan),
-            what: &format!("Svar per mål och {}", plan.noun.singular),
-        },
-    )
-}
-
-/// The format of the blank cell on the row after `Svar`'s last: the sheet
-/// has always ended so (rust_xlsxwriter's constant-memory mode needed it),
-/// and it shows nothing.
-fn end_format() -> Format {
-    super::print::base().set_align(rust_xlsxwriter::FormatAlign::Top)
+    let page = Page {
+        widths: &SVAR_WIDTHS,
+        repeat: Some((0, 0)),
+        plan: &plan_line(plan),
+        what: &format!("Svar per mål och {}", plan.noun.singular),
+    };
+    long_sheet::setup_table(ws, "Svar", next_row, &page)
 }
 
 /// The indices of `Svar`'s formats in the workbook's style table.
@@ -433,24 +421,18 @@ fn answers(
         .map(|g| Measured::new(plan, g, order.iter().copied().zip(lookup.answers(g))))
         .collect();
     let next_row = 1 + measured.iter().map(|m| m.rows).sum::<u32>();
-    let (head, tail) = long_sheet::frame(&|ws| answers_setup(ws, plan, next_row), next_row, 4)?;
+    let setup = |ws: &mut Worksheet| answers_setup(ws, plan, next_row);
+    let (head, tail) = long_sheet::frame(&setup, SVAR_POSITION, next_row, 4)?;
     let part = long_sheet::write_part(&head, &tail, |r| {
         let who = plan.noun.heading();
         let names = ["Område", "Mål-id", &who, "Bedömning", "Kommentar"];
-        let cells: Vec<Cell> = (names.iter().zip(SVAR_WIDTHS))
-            .map(|(n, w)| Cell::new(n, w).bold())
-            .collect();
-        r.start_row(0, super::print::fit(&cells));
-        for (col, n) in names.iter().enumerate() {
-            r.cell(col, n, xf.header);
-        }
+        r.head_row(&names, &SVAR_WIDTHS, xf.header);
         let mut row = 1;
         for (g, m) in c.goals.iter().zip(&measured) {
             let answers = order.iter().copied().zip(lookup.answers(g));
             row = goal_answers(r, row, plan, g, answers, m, xf)?;
         }
-        r.start_plain_row(row);
-        r.cell(0, "", xf.end);
+        r.end_sheet(row, xf.end);
         Ok(())
     })?;
     Ok((part, next_row))

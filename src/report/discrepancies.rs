@@ -5,19 +5,26 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{DocProperties, Format, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, Worksheet, XlsxError};
 
-use super::print::{setup, write_in_column, Cell, Page};
+use super::long_sheet::{self, Placeholder, Rows};
+use super::print::{setup, Cell, Page};
 use super::{first_cell, header_row, split_for_cells, Styles};
 use crate::contract::fixed_datetime;
 use crate::finding::{Finding, FindingCode, Severity};
 use crate::plan::Plan;
 
+/// `Avvikelser`'s place among the sheets: the first.
+const POSITION: usize = 1;
+
+/// `Avvikelser`'s column widths.
+const WIDTHS: [f64; 8] = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
+
 /// Builds the workbook.
 pub fn workbook(
     plan: &Plan,
     findings: &[Finding],
-    out: impl std::io::Write + Send,
+    out: impl std::io::Write + std::io::Seek,
 ) -> Result<(), XlsxError> {
     let s = Styles::new();
     let mut wb = crate::report::print::workbook();
@@ -31,25 +38,69 @@ pub fn workbook(
             .set_creation_datetime(&fixed_datetime()),
     );
     let plan_line = format!("{} – uppföljning {}", plan.title, plan.period);
-    // Written as a stream: at 5,000 returns the 40,000 findings held in
-    // memory took 57 MiB. The rows are written in order.
-    let mut ws = super::print::streamed_worksheet(&mut wb)?;
-    findings_sheet(&mut ws, plan, findings, &s, &plan_line)?;
-    wb.push_worksheet(ws);
+    // Written as XML straight into its compressed part (see `long_sheet`):
+    // at 1,000 returns rust_xlsxwriter's per-cell work for the findings
+    // was most of this workbook's time.
+    let severity = [Severity::Error, Severity::Warning, Severity::Info].map(|v| s.severity(v));
+    let end = long_sheet::end_format();
+    let mut formats = vec![&s.header, &s.wrap];
+    formats.extend(&severity);
+    formats.push(&end);
+    let mut placeholder = Placeholder::new(&mut wb, &formats)?;
+    let xf = FindingXf {
+        header: placeholder.xf.add(&s.header),
+        wrap: placeholder.xf.add(&s.wrap),
+        severity: severity.each_ref().map(|f| placeholder.xf.add(f)),
+        end: placeholder.xf.add(&end),
+    };
+    let next_row = 1 + findings
+        .iter()
+        .map(|f| split_for_cells(&f.message).len() as u32)
+        .sum::<u32>();
+    let page = Page {
+        widths: &WIDTHS,
+        repeat: Some((0, 0)),
+        plan: &plan_line,
+        what: "Avvikelser",
+    };
+    let setup = |ws: &mut Worksheet| long_sheet::setup_table(ws, "Avvikelser", next_row, &page);
+    let (head, tail) = long_sheet::frame(&setup, POSITION, next_row, 7)?;
+    let part = long_sheet::write_part(&head, &tail, |r| findings_sheet(r, plan, findings, &xf))?;
+    setup(&mut placeholder.sheet)?;
+    wb.push_worksheet(placeholder.sheet);
     codes_sheet(wb.add_worksheet(), findings, &s, &plan_line)?;
     wb.set_zip_compression_level(1);
-    wb.save_to_writer(out)
+    let saved = long_sheet::save_apart(&mut wb)?;
+    long_sheet::assemble(saved, POSITION, part, &placeholder.xf, out)
 }
 
-/// `Avvikelser`: one row per finding (more for a long message), filterable.
-fn findings_sheet(
-    ws: &mut Worksheet,
+/// The indices of `Avvikelser`'s formats in the workbook's style table.
+struct FindingXf {
+    header: u32,
+    wrap: u32,
+    /// Error, warning, info (see [`crate::report::severity_fill`]).
+    severity: [u32; 3],
+    end: u32,
+}
+
+impl FindingXf {
+    fn of(&self, sev: Severity) -> u32 {
+        match sev {
+            Severity::Error => self.severity[0],
+            Severity::Warning => self.severity[1],
+            Severity::Info => self.severity[2],
+        }
+    }
+}
+
+/// `Avvikelser`'s rows: one per finding (more for a long message),
+/// filterable.
+fn findings_sheet<W: std::io::Write + std::io::Seek>(
+    r: &mut Rows<'_, W>,
     plan: &Plan,
     findings: &[Finding],
-    s: &Styles,
-    plan_line: &str,
-) -> Result<(), XlsxError> {
-    ws.set_name("Avvikelser")?;
+    xf: &FindingXf,
+) -> std::io::Result<()> {
     let who = plan.noun.heading();
     let names = [
         "Kod",
@@ -61,28 +112,13 @@ fn findings_sheet(
         "Cell",
         "Meddelande",
     ];
-    let widths = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
-    header_row(ws, 0, &names, &widths, &s.header)?;
-    let severity = SeverityFormats::new(s);
-    // Every column but the severity's has one format (see `finding_rows`).
-    let columns: [(u16, &Format); 7] = [0, 2, 3, 4, 5, 6, 7].map(|col| (col, &s.wrap));
-    super::print::stream_column_formats(ws, &columns)?;
+    r.head_row(&names, &WIDTHS, xf.header);
     let mut row = 1u32;
     for f in findings {
-        row = finding_rows(ws, row, f, &widths, s, &severity)?;
+        row = finding_rows(r, row, f, xf)?;
     }
-    super::print::end_stream(ws, row, &columns.map(|(col, _)| col))?;
-    ws.autofilter(0, 0, row.saturating_sub(1), 7)?;
-    ws.set_freeze_panes(1, 0)?;
-    setup(
-        ws,
-        &Page {
-            widths: &widths,
-            repeat: Some((0, 0)),
-            plan: plan_line,
-            what: "Avvikelser",
-        },
-    )
+    r.end_sheet(row, xf.end);
+    Ok(())
 }
 
 /// A finding's columns before the message: code, severity, region, goal,
@@ -104,55 +140,34 @@ fn leading_columns(f: &Finding) -> [Cow<'_, str>; 7] {
     ]
 }
 
-/// The fill of each severity's cell, made once: a format made per row
-/// costs a clone and a hash for each of tens of thousands of findings.
-struct SeverityFormats([Format; 3]);
-
-impl SeverityFormats {
-    fn new(s: &Styles) -> SeverityFormats {
-        SeverityFormats([Severity::Error, Severity::Warning, Severity::Info].map(|v| s.severity(v)))
-    }
-
-    fn of(&self, sev: Severity) -> &Format {
-        match sev {
-            Severity::Error => &self.0[0],
-            Severity::Warning => &self.0[1],
-            Severity::Info => &self.0[2],
-        }
-    }
-}
-
 /// Writes a finding from `row`: a message longer than a cell continues on
 /// the next rows, each repeating the finding's other columns so that a
 /// filter keeps them together. Returns the next row.
-fn finding_rows(
-    ws: &mut Worksheet,
+fn finding_rows<W: std::io::Write + std::io::Seek>(
+    r: &mut Rows<'_, W>,
     mut row: u32,
     f: &Finding,
-    widths: &[f64; 8],
-    s: &Styles,
-    severity: &SeverityFormats,
-) -> Result<u32, XlsxError> {
+    xf: &FindingXf,
+) -> std::io::Result<u32> {
     let cells = leading_columns(f);
-    let severity = severity.of(f.severity);
+    let severity = xf.of(f.severity);
     let parts = split_for_cells(&f.message);
     for (i, part) in parts.iter().enumerate() {
-        let mut fitted = Vec::new();
-        for (col, v) in cells.iter().enumerate() {
-            let v = first_cell(v);
-            if col == 1 {
-                ws.write_string_with_format(row, 1, v, severity)?;
-            } else {
-                // A column format (see `findings_sheet`).
-                write_in_column(ws, row, col as u16, v, &s.wrap)?;
-            }
-            fitted.push(Cell::new(v, widths[col]));
-        }
         let text = numbered_part(part, i, parts.len());
-        fitted.push(Cell::new(&text, widths[7]));
-        let height = super::print::fit(&fitted);
-        write_in_column(ws, row, 7, text, &s.wrap)?;
-        super::print::streamed_row_height(ws, height);
+        let mut fitted: Vec<Cell> = (cells.iter().zip(WIDTHS))
+            .map(|(v, w)| Cell::new(first_cell(v), w))
+            .collect();
+        fitted.push(Cell::new(&text, WIDTHS[7]));
+        r.start_row(row, super::print::fit(&fitted));
+        for (col, v) in cells.iter().enumerate() {
+            r.cell(
+                col,
+                first_cell(v),
+                if col == 1 { severity } else { xf.wrap },
+            );
+        }
+        r.cell(7, &text, xf.wrap);
+        r.flush()?;
         row += 1;
     }
     Ok(row)

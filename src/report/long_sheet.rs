@@ -178,6 +178,25 @@ impl<W: Write + Seek> Rows<'_, W> {
         self.xml.push_str("</t></is></c>");
     }
 
+    /// The head row (row 0): `names` in bold with format `xf`, as high as
+    /// the longest needs in its column of `widths`.
+    pub fn head_row(&mut self, names: &[&str], widths: &[f64], xf: u32) {
+        let cells: Vec<print::Cell> = (names.iter().zip(widths))
+            .map(|(n, w)| print::Cell::new(n, *w).bold())
+            .collect();
+        self.start_row(0, print::fit(&cells));
+        for (col, n) in names.iter().enumerate() {
+            self.cell(col, n, xf);
+        }
+    }
+
+    /// Ends the sheet at row `row` (the row after the last) with a blank
+    /// cell of format `xf` (see [`end_format`]).
+    pub fn end_sheet(&mut self, row: u32, xf: u32) {
+        self.start_plain_row(row);
+        self.cell(0, "", xf);
+    }
+
     /// Compresses the rows gathered so far once there are enough of them.
     pub fn flush(&mut self) -> std::io::Result<()> {
         if self.xml.len() >= CHUNK {
@@ -186,6 +205,13 @@ impl<W: Write + Seek> Rows<'_, W> {
         }
         Ok(())
     }
+}
+
+/// The format of the blank cell on the row after a long sheet's last: the
+/// sheets have always ended so (rust_xlsxwriter's constant-memory mode
+/// needed it), and it shows nothing.
+pub(crate) fn end_format() -> Format {
+    print::base().set_align(rust_xlsxwriter::FormatAlign::Top)
 }
 
 /// Bytes after which text needs rust_xlsxwriter's escaping: `&`, `<`, `>`,
@@ -239,17 +265,36 @@ fn is_escape_at(bytes: &[u8], i: usize) -> bool {
         && bytes[i + 6] == b'_'
 }
 
+/// Gives a long sheet (the placeholder, or the sheet its part's frame is
+/// taken from) its name, a filter over the head row and the rows up to
+/// `next_row`, a frozen head row and `page`'s print setup.
+pub(crate) fn setup_table(
+    ws: &mut Worksheet,
+    name: &str,
+    next_row: u32,
+    page: &print::Page,
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    let last_col = page.widths.len().saturating_sub(1) as u16;
+    ws.autofilter(0, 0, next_row.saturating_sub(1), last_col)?;
+    ws.set_freeze_panes(1, 0)?;
+    print::setup(ws, page)
+}
+
 /// The head and tail of the long sheet's part (everything before and after
 /// its rows), as rust_xlsxwriter writes them for a sheet set up by `setup`
 /// whose cells reach row `last_row` (0-based).
 pub(crate) fn frame(
     setup: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>,
+    position: usize,
     last_row: u32,
     last_col: u16,
 ) -> Result<(String, String), XlsxError> {
     let mut wb = print::workbook();
-    // The real sheet is not the workbook's first, so not the selected one.
-    wb.add_worksheet();
+    // At its place in the workbook: the first sheet is the selected one.
+    for _ in 1..position {
+        wb.add_worksheet();
+    }
     let mut ws = print::streamed_worksheet(&mut wb)?;
     setup(&mut ws)?;
     // Cells at both corners, so that the sheet's dimension is the real one.
@@ -258,12 +303,17 @@ pub(crate) fn frame(
     wb.push_worksheet(ws);
     let mut bytes = std::io::Cursor::new(Vec::new());
     wb.save_to_writer(&mut bytes)?;
-    let xml = read_part(bytes.into_inner(), "xl/worksheets/sheet2.xml")?;
+    let xml = read_part(bytes.into_inner(), &part_name(position))?;
     let (Some(open), Some(close)) = (xml.find("<sheetData>"), xml.find("</sheetData>")) else {
         return Err(unexpected("sheetData saknas"));
     };
     let head = &xml[..open + "<sheetData>".len()];
     Ok((head.to_string(), xml[close..].to_string()))
+}
+
+/// The part of the sheet at `position` (1-based) in a workbook.
+fn part_name(position: usize) -> String {
+    format!("xl/worksheets/sheet{position}.xml")
 }
 
 /// One part of a zip package, as text.
@@ -340,11 +390,12 @@ pub(crate) fn save_apart(wb: &mut Workbook) -> Result<std::fs::File, XlsxError> 
 }
 
 /// Writes the package `saved` (a workbook as rust_xlsxwriter saved it) to
-/// `out` with the part `name` — the placeholder's — replaced by `part`,
-/// after checking that the placeholder's cells have the formats `xf` says.
+/// `out` with the part of the sheet at `position` — the placeholder's —
+/// replaced by `part`, after checking that the placeholder's cells have the
+/// formats `xf` says.
 pub(crate) fn assemble(
     saved: impl Read + Seek,
-    name: &str,
+    position: usize,
     part: Part,
     xf: &XfTable,
     out: impl Write + Seek,
@@ -353,12 +404,13 @@ pub(crate) fn assemble(
     file.rewind().map_err(XlsxError::IoError)?;
     let mut compressed = ZipArchive::new(file)?;
     let mut archive = ZipArchive::new(saved)?;
-    check_formats(&mut archive, name, xf)?;
+    let name = part_name(position);
+    check_formats(&mut archive, &name, xf)?;
     let mut zip = ZipWriter::new(out);
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i)?;
-        if entry.name()? == name {
-            zip.raw_copy_file_rename(compressed.by_index_raw(0)?, name)?;
+        if entry.name()? == name.as_str() {
+            zip.raw_copy_file_rename(compressed.by_index_raw(0)?, &name)?;
         } else {
             zip.raw_copy_file(entry)?;
         }

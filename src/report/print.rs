@@ -465,98 +465,14 @@ pub fn worksheet() -> Worksheet {
 
 /// A worksheet of `wb` written as a stream: rust_xlsxwriter's constant-memory
 /// mode flushes each row to a temporary file (inline strings) once a later
-/// row is written. It has the same default style as [`workbook`]'s sheets
-/// (the library gives such a sheet its own defaults), so that
-/// [`streamed_row_height`] and [`end_stream`] know the default row height.
+/// row is written, and the formats it is given first get the first indices
+/// of the workbook's style table (see `long_sheet`). It has the same default
+/// style as [`workbook`]'s sheets (the library gives such a sheet its own
+/// defaults).
 pub fn streamed_worksheet(wb: &mut Workbook) -> Result<Worksheet, XlsxError> {
     let mut ws = wb.new_worksheet_with_constant_memory()?;
     ws.set_default_format(&base(), DEFAULT_ROW_PX, DEFAULT_COL_PX)?;
     Ok(ws)
-}
-
-/// Gives the row just written to a [`streamed_worksheet`] its height (points),
-/// without storing it. Call it after the row's cells and before the next
-/// row's: the row is flushed when the next one starts.
-///
-/// Why not `set_row_height`: rust_xlsxwriter 0.102 (the newest) keeps every
-/// row's options in constant-memory mode too, about 640 bytes a row (a whole
-/// `Format` each), 171 MiB for `Svar` at 5,000 returns. A row without options
-/// is written with the sheet's default height when that differs from the
-/// original one, as `ht` and `customHeight` exactly like a stored height,
-/// and the default is read when the row is flushed. So the default is set
-/// to each row's height in turn, and [`end_stream`] restores it. The tests
-/// read the heights back from the file (golden dumps, tests/streamed.rs).
-pub fn streamed_row_height(ws: &mut Worksheet, height: f64) {
-    ws.set_default_row_height(height.min(MAX_ROW_HEIGHT));
-}
-
-/// Gives the cells of a [`streamed_worksheet`] column their format once, not
-/// once per cell: each of `columns` is (column, format). Write those cells
-/// with `write_string` (no format) until [`end_stream`], which takes the
-/// formats off the columns again.
-///
-/// Why: rust_xlsxwriter 0.102 looks a cell's `Format` up in the workbook's
-/// table for every cell written with one (a SipHash of the whole `Format`
-/// and a comparison of its strings under a lock), a fifth of `Svar`'s time.
-/// A streamed cell written without a format gets its column's format when
-/// its row is flushed, and the file then says `s="n"` on the cell exactly
-/// as if the format had been given. The columns keep no format in the file
-/// (that would draw the table's borders down the whole sheet): the format
-/// is taken off once every row has been flushed. Empty text must still be
-/// written with `write_blank` and the format (the library skips an empty
-/// string written without one).
-pub fn stream_column_formats(
-    ws: &mut Worksheet,
-    columns: &[(u16, &Format)],
-) -> Result<(), XlsxError> {
-    for (col, format) in columns {
-        ws.set_column_format(*col, format)?;
-    }
-    Ok(())
-}
-
-/// Writes `text` in a cell of a column given `format` by
-/// [`stream_column_formats`]: without a format, or blank with it when the
-/// text is empty (as `write_string_with_format` would).
-pub fn write_in_column(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    text: impl Into<String>,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    let text = text.into();
-    if text.is_empty() {
-        ws.write_blank(row, col, format)?;
-    } else {
-        ws.write_string(row, col, text)?;
-    }
-    Ok(())
-}
-
-/// Ends a [`streamed_worksheet`] whose last row was `next_row - 1`: flushes
-/// that row with its height, restores the sheet's default row height and
-/// takes the formats of [`stream_column_formats`] off `columns`.
-///
-/// rust_xlsxwriter 0.102 writes the last row of a constant-memory sheet
-/// twice when it has a custom height (Excel then reports the file as
-/// damaged); a blank cell on the row after it (formatted, or it would not
-/// be written; the format shows nothing) has the last row flushed like
-/// every other row, and that blank row keeps the default height.
-pub fn end_stream(ws: &mut Worksheet, next_row: u32, columns: &[u16]) -> Result<(), XlsxError> {
-    ws.write_blank(
-        next_row,
-        0,
-        &base().set_align(rust_xlsxwriter::FormatAlign::Top),
-    )?;
-    ws.set_default_row_height_pixels(DEFAULT_ROW_PX);
-    // Every row before `next_row` is flushed now: the default format (the
-    // workbook's first, index 0) gives the columns no format in the file.
-    let plain = base();
-    for col in columns {
-        ws.set_column_format(*col, &plain)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
