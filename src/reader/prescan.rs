@@ -191,6 +191,10 @@ fn may_have_checked(xml: &[u8]) -> bool {
     let name_char = |b: u8| b.is_ascii_alphanumeric() || b".-_:".contains(&b) || b >= 0x80;
     memchr::memchr2_iter(b'<', b':', xml).any(|i| {
         let rest = &xml[i + 1..];
+        // Most names start with another letter than the checked ones do.
+        if !rest.first().is_some_and(|b| b"rcdmfht".contains(b)) {
+            return false;
+        }
         CHECKED
             .iter()
             .any(|n| rest.starts_with(n) && rest.get(n.len()).is_none_or(|&b| !name_char(b)))
