@@ -850,6 +850,31 @@ fn read_bytes_refuses_an_overflowing_cell_reference() {
     );
 }
 
+/// calamine reads on past an end tag that closes nothing open; the check
+/// of the cell references stopped there, and a reference past u32 after it
+/// made calamine panic (found by `reader_never_panics_on_mutated_xml`).
+#[test]
+fn a_reference_after_an_end_tag_that_closes_nothing_open_is_still_checked() {
+    let mut parts = Book::genuine("RJH").raw_xlsx_entries();
+    let sheet = parts
+        .iter_mut()
+        .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
+        .expect("the answer sheet");
+    let xml = String::from_utf8(sheet.1.clone()).expect("utf-8");
+    let bad = r#"</row></is><row r="1000"><c r="ABCDEFGHIJ1000" t="inlineStr"><is><t>x</t></is></c></row>"#;
+    sheet.1 = xml.replacen("</row>", bad, 1).into_bytes();
+    let bytes = zip_of(&parts);
+    let r = std::panic::catch_unwind(|| read_bytes(&bytes, &path("rjh.xlsx"), &Limits::default()));
+    let r = r.expect("read_bytes returns instead of panicking");
+    let e = r.expect_err("a reference beyond XFD1048576 is refused");
+    assert_file_finding(
+        &finding_of("rjh.xlsx", &e),
+        C::UnreadableFile,
+        "rjh.xlsx",
+        "filen är skadad: cellreferensen \"ABCDEFGHIJ1000\" i delen xl/worksheets/sheet2.xml ligger utanför ett kalkylblad (A1 till XFD1048576) eller är ingen cellreferens. Öppna filen i Excel, spara om den och skicka igen.",
+    );
+}
+
 #[test]
 fn a_range_past_the_sheet_in_a_part_that_is_no_sheet_is_refused() {
     let mut parts = Book::genuine("RJH").raw_xlsx_entries();

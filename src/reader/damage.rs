@@ -127,8 +127,9 @@ pub(crate) fn scan_part<R: Read>(
     refs: Option<&str>,
     values: Option<SheetCells>,
 ) -> Result<PartScan, ReadFailure> {
-    let reader = Streamed(quick_xml::Reader::from_reader(BufReader::new(xml)));
-    scan_events(reader, strings, refs, values)
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(xml));
+    prescan::as_calamine_reads(&mut reader);
+    scan_events(Streamed(reader), strings, refs, values)
 }
 
 /// [`scan_part`] of a part held whole in memory: its events borrow from
@@ -139,8 +140,9 @@ pub(crate) fn scan_slice(
     refs: Option<&str>,
     values: Option<SheetCells>,
 ) -> Result<PartScan, ReadFailure> {
-    let reader = InMemory(quick_xml::Reader::from_reader(xml));
-    scan_events(reader, strings, refs, values)
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    prescan::as_calamine_reads(&mut reader);
+    scan_events(InMemory(reader), strings, refs, values)
 }
 
 /// Where a scan's events come from; `'i` is the input's lifetime.
