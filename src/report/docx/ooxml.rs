@@ -92,7 +92,15 @@ impl Run {
     }
 
     fn write(&self, out: &mut String) {
-        out.push_str("<w:r><w:rPr>");
+        out.push_str("<w:r>");
+        // No properties, no `w:rPr`: most runs are plain text.
+        let plain = !self.bold
+            && self.size.is_none()
+            && self.highlight.is_none()
+            && self.shading.is_none();
+        if !plain {
+            out.push_str("<w:rPr>");
+        }
         if self.bold {
             out.push_str("<w:b/><w:bCs/>");
         }
@@ -105,7 +113,9 @@ impl Run {
         if let Some(s) = self.shading {
             shd(out, s);
         }
-        out.push_str("</w:rPr>");
+        if !plain {
+            out.push_str("</w:rPr>");
+        }
         for c in &self.content {
             match c {
                 Content::Text(t) => {
@@ -195,7 +205,17 @@ impl Paragraph {
 
     /// Writes the paragraph's XML to `out`.
     pub fn write(&self, out: &mut String) {
-        let _ = write!(out, "<w:p w14:paraId=\"{:08X}\"><w:pPr>", self.id);
+        let _ = write!(out, "<w:p w14:paraId=\"{:08X}\">", self.id);
+        // No properties, no `w:pPr`.
+        let plain = self.style.is_none()
+            && !self.keep_next
+            && self.numbering.is_none()
+            && self.indent_left.is_none()
+            && self.align.is_none()
+            && self.mark_size.is_none();
+        if !plain {
+            out.push_str("<w:pPr>");
+        }
         if let Some(s) = &self.style {
             out.push_str("<w:pStyle w:val=\"");
             escape_into(out, s);
@@ -222,7 +242,9 @@ impl Paragraph {
                 "<w:rPr><w:sz w:val=\"{sz}\"/><w:szCs w:val=\"{sz}\"/></w:rPr>"
             );
         }
-        out.push_str("</w:pPr>");
+        if !plain {
+            out.push_str("</w:pPr>");
+        }
         for r in &self.runs {
             r.write(out);
         }
@@ -478,6 +500,19 @@ mod tests {
              <w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"2\"/></w:numPr>\
              <w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:b/><w:bCs/></w:rPr>\
              <w:t xml:space=\"preserve\">x</w:t><w:br/><w:t xml:space=\"preserve\">y</w:t></w:r></w:p>"
+        );
+    }
+
+    #[test]
+    fn plain_runs_and_paragraphs_have_no_properties() {
+        let mut s = String::new();
+        Paragraph::new(1)
+            .add_run(Run::new().add_text("två ord"))
+            .write(&mut s);
+        assert_eq!(
+            s,
+            "<w:p w14:paraId=\"00000001\">\
+             <w:r><w:t xml:space=\"preserve\">två ord</w:t></w:r></w:p>"
         );
     }
 }
