@@ -576,6 +576,15 @@ pub(super) fn head_cell(d: &mut Doc, width: usize, text: &str) -> TableCell {
         .add_paragraph(p)
 }
 
+/// [`table_text`] written straight into the body: `lead` is the bold
+/// prefix (a respondent's code) without its `: `.
+pub(super) fn push_table_text(d: &mut Doc, lead: &str, text: &str) {
+    d.next_id += 1;
+    let lead = format!("{lead}: ");
+    ooxml::text_paragraph(&mut d.body, d.next_id, "Tabelltext", Some(&lead), text);
+    d.flush(CHUNK);
+}
+
 /// A paragraph of table text; line breaks inside `text` are kept.
 pub(super) fn table_text(d: &mut Doc, lead: Option<&str>, text: &str) -> Paragraph {
     let mut p = d.p().style("Tabelltext");

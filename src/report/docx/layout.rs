@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::ooxml::{Align, Run, Table, TableCell, TableRow};
 
-use super::{cell, fill, head_cell, merged, table, table_text, Doc, TEXT_W};
+use super::{cell, fill, head_cell, merged, push_table_text, table, table_text, Doc, TEXT_W};
 use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow};
 use crate::plan::Plan;
 use crate::validate::GoalAnswer;
@@ -192,12 +192,10 @@ pub(super) fn grouped_comments(d: &mut Doc, plan: &Plan, rows: &[&GoalRow]) {
                 .map(|(k, v)| format!("{k}: {}", v.join(", ")))
                 .collect::<Vec<_>>()
                 .join("; ");
-            let p = table_text(d, Some("Bedömningar"), &line);
-            d.push(p);
+            push_table_text(d, "Bedömningar", &line);
         }
         for (code, text) in comments_in_order(&codes, &answers) {
-            let p = table_text(d, Some(code), text);
-            d.push(p);
+            push_table_text(d, code, text);
         }
     }
 }
