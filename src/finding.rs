@@ -166,15 +166,18 @@ impl CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut letters = Vec::new();
+        // The letters on the stack, not in a string of their own (this runs
+        // for every cell reference of the outputs); 26^7 > u32::MAX + 1.
+        let mut letters = [0u8; 7];
+        let mut i = letters.len();
         let mut c = u64::from(self.col) + 1;
         while c > 0 {
-            letters.push(b'A' + ((c - 1) % 26) as u8);
+            i -= 1;
+            letters[i] = b'A' + ((c - 1) % 26) as u8;
             c = (c - 1) / 26;
         }
-        letters.reverse();
-        let letters = String::from_utf8(letters).expect("ASCII letters");
-        write!(f, "{letters}{}", u64::from(self.row) + 1)
+        f.write_str(std::str::from_utf8(&letters[i..]).map_err(|_| fmt::Error)?)?;
+        write!(f, "{}", u64::from(self.row) + 1)
     }
 }
 
