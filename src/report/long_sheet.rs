@@ -237,7 +237,7 @@ static SPECIAL: [bool; 256] = {
 /// characters and U+FFFE/U+FFFF become `_xHHHH_`, and `&`, `<`, `>` their
 /// entities. Most text has none of these and is copied as it is.
 fn escape_into(out: &mut String, text: &str) {
-    if !text.bytes().any(|b| SPECIAL[usize::from(b)]) {
+    if super::plain_prefix(text.as_bytes(), &SPECIAL) == text.len() {
         out.push_str(text);
         return;
     }

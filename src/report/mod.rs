@@ -102,6 +102,27 @@ pub fn first_cell(text: &str) -> &str {
     text
 }
 
+/// How many bytes at the start of `bytes` are not marked in `special` (an
+/// escaper's table of the bytes it replaces): 16 at a time with one branch
+/// per 16 bytes, as this runs over every comment of several outputs, then
+/// byte by byte.
+pub(crate) fn plain_prefix(bytes: &[u8], special: &[bool; 256]) -> usize {
+    let mut i = 0;
+    for chunk in bytes.chunks_exact(16) {
+        if chunk
+            .iter()
+            .fold(false, |any, &b| any | special[usize::from(b)])
+        {
+            break;
+        }
+        i += 16;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| special[usize::from(b)])
+        .unwrap_or(bytes.len() - i)
+}
+
 /// Shared formats of the reports.
 pub(crate) struct Styles {
     pub title: Format,
@@ -194,4 +215,25 @@ pub(crate) fn text_line(
         }]),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        #[test]
+        fn the_plain_prefix_ends_at_the_first_special_byte(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+            marked in proptest::collection::vec(proptest::num::u8::ANY, 0..4),
+        ) {
+            let mut special = [false; 256];
+            for b in marked {
+                special[usize::from(b)] = true;
+            }
+            let first = bytes.iter().position(|&b| special[usize::from(b)]);
+            proptest::prop_assert_eq!(
+                super::plain_prefix(&bytes, &special),
+                first.unwrap_or(bytes.len())
+            );
+        }
+    }
 }

@@ -449,10 +449,8 @@ pub fn escape_into(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
-        // The plain bytes of a run, by table: one test per byte.
-        while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
-            i += 1;
-        }
+        // The plain bytes of a run, by table.
+        i += crate::report::plain_prefix(&bytes[i..], &SPECIAL);
         let Some(&b) = bytes.get(i) else {
             break;
         };
