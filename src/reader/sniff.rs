@@ -218,8 +218,8 @@ fn stored_copy(
     }
     // Each entry adds two headers with its name: about 100 bytes.
     let mut out = StoredZip::new(total as usize + 128 * zip.len() + 64);
-    // One inflater for all parts: setting one up clears its window.
-    let mut inflater = flate2::Decompress::new(false);
+    // One inflater for all parts.
+    let mut inflater = libdeflater::Decompressor::new();
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).ok()?;
         let name = entry.name().ok()?.into_owned();
@@ -239,10 +239,12 @@ fn stored_copy(
 
 /// Appends to `out` the bytes of a part stored as `packed` by `method`
 /// (`size` bytes declared), inflated straight into place, when the
-/// compressed stream ends within the room `out` has; None otherwise, or
-/// for a method other than stored or deflated.
+/// compressed stream ends within `size` bytes; None otherwise, or for a
+/// method other than stored or deflated. libdeflate inflates a whole
+/// buffer about twice as fast as zlib-rs streaming (inflating was a
+/// quarter of a read).
 fn unpack(
-    inflater: &mut flate2::Decompress,
+    inflater: &mut libdeflater::Decompressor,
     method: zip::CompressionMethod,
     packed: &[u8],
     size: u64,
@@ -251,14 +253,11 @@ fn unpack(
     match method {
         zip::CompressionMethod::Stored => out.extend_from_slice(packed),
         zip::CompressionMethod::Deflated => {
-            inflater.reset(false);
-            // One byte more than declared shows a part that inflates past
-            // its size; what it may write is bounded by the room reserved.
-            out.reserve(usize::try_from(size).ok()?.checked_add(1)?);
-            let done = inflater.decompress_vec(packed, out, flate2::FlushDecompress::Finish);
-            if done.ok()? != flate2::Status::StreamEnd {
-                return None;
-            }
+            let from = out.len();
+            out.resize(from.checked_add(usize::try_from(size).ok()?)?, 0);
+            // A part that inflates past its size fails for want of room.
+            let n = inflater.deflate_decompress(packed, &mut out[from..]).ok()?;
+            out.truncate(from + n);
         }
         _ => return None,
     }
