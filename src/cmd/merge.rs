@@ -42,7 +42,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<Status, CliError> {
-    let plan = load_plan(&a.plan)?;
+    // Which executable reads the returns is asked of `samla-worker` (a
+    // process started and waited for): beside the plan's loading, not after.
+    let (plan, mode) = std::thread::scope(|s| {
+        let mode = s.spawn(|| super::read_mode(a.file_timeout));
+        (load_plan(&a.plan), mode.join())
+    });
+    let plan = plan?;
     let mut opts = MergeOptions::new(&a.inbox, &a.out);
     if let Some(p) = &a.previous {
         // Goals are matched by id, which means nothing across two plans:
@@ -50,7 +56,7 @@ pub fn run(a: Args) -> Result<Status, CliError> {
         let prev = samla::rounds::PreviousRound::load(p)?.of_plan(&plan)?;
         opts.previous = Some(Arc::new(prev));
     }
-    opts.mode = super::read_mode(a.file_timeout);
+    opts.mode = mode.unwrap_or_else(|_| super::read_mode(a.file_timeout));
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let total = std::fs::read_dir(&a.inbox).map(|d| d.count()).unwrap_or(0);
         let bar = indicatif::ProgressBar::new(total as u64);
