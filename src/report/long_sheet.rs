@@ -147,8 +147,9 @@ impl<W: Write + Seek> Rows<'_, W> {
         }
     }
 
-    /// A cell of the current row: `text` with format `xf`, or a blank cell
-    /// with it when the text is empty (as rust_xlsxwriter writes them).
+    /// A cell of the current row in column `col` (A = 0, at most Z): `text`
+    /// with format `xf`, or a blank cell with it when the text is empty (as
+    /// rust_xlsxwriter writes them).
     pub fn cell(&mut self, col: usize, text: &str, xf: u32) {
         self.xml.push_str("<c r=\"");
         self.xml.push(char::from(COLUMNS[col]));
@@ -402,8 +403,9 @@ pub(crate) fn assemble(
 ) -> Result<(), XlsxError> {
     let mut file = part.0;
     file.rewind().map_err(XlsxError::IoError)?;
-    let mut compressed = ZipArchive::new(file)?;
-    let mut archive = ZipArchive::new(saved)?;
+    // Read in large pieces: the compressed part is copied whole.
+    let mut compressed = ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, file))?;
+    let mut archive = ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, saved))?;
     let name = part_name(position);
     check_formats(&mut archive, &name, xf)?;
     let mut zip = ZipWriter::new(out);
@@ -430,9 +432,9 @@ fn check_formats<R: Read + Seek>(
         .by_name(name)?
         .read_to_string(&mut xml)
         .map_err(XlsxError::IoError)?;
-    let row = SAMPLE_ROW + 1;
     for i in 1..xf.0.len() {
-        let cell = format!("<c r=\"{}{row}\" s=\"{i}\"/>", char::from(COLUMNS[i - 1]));
+        let at = crate::finding::CellRef::new(SAMPLE_ROW, i as u32 - 1);
+        let cell = format!("<c r=\"{at}\" s=\"{i}\"/>");
         if !xml.contains(&cell) {
             return Err(unexpected(&format!("formatet för {cell} stämmer inte")));
         }
