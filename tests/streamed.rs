@@ -32,7 +32,8 @@ fn row_numbers(xml: &str) -> Vec<u32> {
 
 /// An inbox where every region rated and commented every goal, so that the
 /// last row of `Svar` carries a comment and so a custom height (the case
-/// rust_xlsxwriter 0.102 gets wrong in constant-memory mode).
+/// rust_xlsxwriter 0.102 gets wrong in constant-memory mode, which wrote
+/// `Svar` before samla wrote its rows itself; see `report::long_sheet`).
 fn full_inbox(w: &Dir) -> std::path::PathBuf {
     use samla::plan::Respondent;
     use samla::template::{file_name, workbook, Answer, Answers};
