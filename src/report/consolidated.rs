@@ -440,13 +440,17 @@ fn answers(
 
 /// What `Svar` needs of a goal before its rows are written: the area's
 /// height, and per answer it shows (see [`shown_in_svar`]) its comment's
-/// row height, or NaN when the comment takes several rows (it is split
+/// row height in whole pixels, as the sheet stores heights (two bytes an
+/// answer), or [`SPLIT`] when the comment takes several rows (it is split
 /// again when written: that is rare).
 struct Measured {
     area_h: f64,
-    heights: Vec<f32>,
+    heights: Vec<u16>,
     rows: u32,
 }
+
+/// [`Measured`]'s mark of a comment that takes several rows.
+const SPLIT: u16 = u16::MAX;
 
 /// Whether `Svar` has a row for an answer: the coordinator gives no rating,
 /// so its row appears only for a comment.
@@ -478,9 +482,10 @@ impl Measured {
                 .unwrap_or_default();
             m.rows += parts.len().max(1) as u32;
             m.heights.push(match parts[..] {
-                [] => 0.0,
-                [(_, h)] => h as f32,
-                _ => f32::NAN,
+                [] => 0,
+                // At most 409 points: 545 pixels.
+                [(_, h)] => (h.min(MAX_ROW_HEIGHT) * 4.0 / 3.0).round() as u16,
+                _ => SPLIT,
             });
         }
         m
@@ -526,10 +531,10 @@ fn goal_answers<'a, W: std::io::Write + std::io::Seek>(
         let coordinator = code == plan.coordinator.code.0;
         let shown = a.shown().unwrap_or_default();
         let comment = a.comment().unwrap_or_default();
-        let parts = if h.is_nan() {
+        let parts = if *h == SPLIT {
             print_pieces(comment, 90.0)
         } else {
-            vec![(comment, f64::from(*h))]
+            vec![(comment, f64::from(*h) * 0.75)]
         };
         let n = parts.len();
         let rating = xf.bucket(bucket(Some(a)));
