@@ -340,16 +340,21 @@ impl Sandbox {
         .map_err(|e| failed(format!("begäran till läsprocessen kunde inte skapas: {e}")))?;
         // Taken before the file's time limit starts: waiting for a free
         // worker is not the file's fault.
-        let _permit = self.busy.take();
-        match self.attempt(&request)? {
-            Attempt::Done(result) => *result,
+        let permit = self.busy.take();
+        let body = match self.attempt(&request)? {
+            Attempt::Done(body) => body,
             Attempt::NotStarted(..) => match self.attempt(&request)? {
-                Attempt::Done(result) => *result,
+                Attempt::Done(body) => body,
                 Attempt::NotStarted(status, tail) => Err(failed(format!(
                     "läsprocessen avslutades två gånger innan den hann börja läsa filen ({status}).{tail}"
                 ))),
             },
-        }
+        };
+        // The worker is idle again: another file can go to it while this
+        // answer is decoded.
+        drop(permit);
+        postcard::from_bytes::<Result<RawReturn, ReadFailure>>(&body?)
+            .unwrap_or_else(|e| Err(failed(format!("läsprocessens svar kunde inte tolkas: {e}"))))
     }
 
     fn attempt(&self, request: &[u8]) -> Result<Attempt, ReadFailure> {
@@ -366,7 +371,7 @@ impl Sandbox {
             let tail = worker.stderr_tail();
             return Ok(Attempt::NotStarted(status, tail));
         }
-        Ok(Attempt::Done(Box::new(self.answer(worker, message))))
+        Ok(Attempt::Done(self.answer(worker, message)))
     }
 
     fn timed_out(&self) -> ReadFailure {
@@ -376,22 +381,18 @@ impl Sandbox {
         ))
     }
 
-    /// What a worker that had started reading brought.
+    /// What a worker that had started reading brought: its encoded answer.
     fn answer(
         &self,
         mut worker: Worker,
         message: Result<Message, RecvTimeoutError>,
-    ) -> Result<RawReturn, ReadFailure> {
+    ) -> Result<Vec<u8>, ReadFailure> {
         match message {
             Ok(Message::Answer(body)) => {
-                let result = postcard::from_bytes::<Result<RawReturn, ReadFailure>>(&body)
-                    .unwrap_or_else(|e| {
-                        Err(failed(format!("läsprocessens svar kunde inte tolkas: {e}")))
-                    });
                 if let Ok(mut v) = self.idle.lock() {
                     v.push(worker);
                 }
-                result
+                Ok(body)
             }
             Ok(Message::TooBig(len)) => {
                 worker.kill();
@@ -422,8 +423,9 @@ impl Sandbox {
 
 /// How one try at a file went.
 enum Attempt {
-    /// The worker read the file (or overran while reading it).
-    Done(Box<Result<RawReturn, ReadFailure>>),
+    /// The worker read the file (its encoded answer), or overran while
+    /// reading it.
+    Done(Result<Vec<u8>, ReadFailure>),
     /// The worker ended before it started reading: how it ended, and the
     /// end of its stderr.
     NotStarted(String, String),
