@@ -133,12 +133,35 @@ impl History {
         dir: &Path,
         contents: impl IntoIterator<Item = &'a str>,
     ) -> std::io::Result<History> {
+        let contents: HashSet<&str> = contents.into_iter().collect();
+        History::load_for(dir, Some(&contents))
+    }
+
+    /// As [`History::load`], keeping when every content was first seen; a
+    /// run reads its history this way while it reads the returns (the
+    /// history grows by a line per run, and reading it after the returns
+    /// was most of the merge's time), then keeps only its own contents
+    /// with [`History::keep_first_seen`].
+    pub fn load_all(dir: &Path) -> std::io::Result<History> {
+        History::load_for(dir, None)
+    }
+
+    /// Keeps when the contents `contents` (SHA-256) were first seen, and
+    /// forgets the others.
+    pub fn keep_first_seen<'a>(&mut self, contents: impl IntoIterator<Item = &'a str>) {
+        let contents: HashSet<&str> = contents.into_iter().collect();
+        self.first_seen
+            .retain(|sha, _| contents.contains(sha.as_str()));
+    }
+
+    /// Reads the history in `dir`, keeping when `contents` (all when None)
+    /// were first seen.
+    fn load_for(dir: &Path, contents: Option<&HashSet<&str>>) -> std::io::Result<History> {
         let path = dir.join(HISTORY);
         match std::fs::File::open(&path) {
             Ok(f) => {
-                let contents: HashSet<&str> = contents.into_iter().collect();
                 let f = std::io::BufReader::with_capacity(1 << 16, f);
-                let mut h = History::read(f, &contents)?;
+                let mut h = History::read(f, contents)?;
                 h.file = Some(path);
                 Ok(h)
             }
@@ -148,7 +171,7 @@ impl History {
     }
 
     /// Reads the lines one at a time, up to a torn tail.
-    fn read(mut r: impl BufRead, contents: &HashSet<&str>) -> std::io::Result<History> {
+    fn read(mut r: impl BufRead, contents: Option<&HashSet<&str>>) -> std::io::Result<History> {
         let mut h = History::default();
         let mut line = Vec::new();
         loop {
@@ -170,10 +193,11 @@ impl History {
         Ok(h)
     }
 
-    fn add(&mut self, run: RunRecord, contents: &HashSet<&str>) {
+    fn add(&mut self, run: RunRecord, contents: Option<&HashSet<&str>>) {
         for i in &run.inputs {
             if let Some(sha) = &i.sha256 {
-                if contents.contains(sha.as_str()) && !self.first_seen.contains_key(sha) {
+                let wanted = contents.is_none_or(|c| c.contains(sha.as_str()));
+                if wanted && !self.first_seen.contains_key(sha) {
                     self.first_seen.insert(sha.clone(), run.time.clone());
                 }
             }
@@ -277,21 +301,23 @@ pub fn run_time() -> String {
     crate::pipeline::utc_timestamp(now).unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
 }
 
-/// Reads the output folder's history (the caller holds its lock) and
-/// records in `c` what the reports need: when each file was first seen,
-/// this run's time and what changed since the last run, whose ratings and
-/// findings are `last` (from [`LastRun::load`]).
+/// Records in `c` what the reports need from the output folder's history
+/// (`history`, from [`History::load_all`] while the caller held the
+/// folder's lock): when each file was first seen, this run's time and what
+/// changed since the last run, whose ratings and findings are `last` (from
+/// [`LastRun::load`]).
 pub fn prepare(
     plan: &Plan,
     c: &mut Consolidation,
     out: &Path,
+    history: std::io::Result<History>,
     last: Option<LastRun>,
 ) -> Result<(), OutputError> {
-    let contents = c.sources.iter().filter_map(|s| s.sha256.as_deref());
-    let mut history = History::load(out, contents).map_err(|source| OutputError::Write {
+    let mut history = history.map_err(|source| OutputError::Write {
         path: out.join(HISTORY),
         source,
     })?;
+    history.keep_first_seen(c.sources.iter().filter_map(|s| s.sha256.as_deref()));
     let ot = &mut c.over_time;
     // Moved, not copied: the reports read it from the consolidation.
     ot.first_seen = std::mem::take(&mut history.first_seen);
@@ -321,4 +347,53 @@ pub fn write_next(
     let run = record(plan, c, history, &time, s.counts.clone());
     out.write_staged(HISTORY, |w| history.write_with(&run, w))?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(time: &str, shas: &[&str]) -> String {
+        let run = RunRecord {
+            schema: SCHEMA.to_string(),
+            run: format!("{time}-000001"),
+            time: time.to_string(),
+            plan: PlanRef {
+                id: "p".into(),
+                version: "1".into(),
+                period: "2023".into(),
+            },
+            inputs: shas
+                .iter()
+                .map(|s| Input {
+                    file: format!("{s}.xlsx"),
+                    sha256: Some(s.to_string()),
+                    respondent: None,
+                    status: SourceStatus::Merged,
+                    findings: 0,
+                })
+                .collect(),
+            counts: Counts::default(),
+        };
+        serde_json::to_string(&run).unwrap() + "\n"
+    }
+
+    #[test]
+    fn all_first_seen_then_kept_is_what_loading_for_the_contents_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = line("T1", &["a", "b"]) + &line("T2", &["b", "c"]) + &line("T3", &["d"]);
+        std::fs::write(dir.path().join(HISTORY), text).unwrap();
+        let wanted = ["b", "c", "x"];
+        let mut all = History::load_all(dir.path()).unwrap();
+        assert_eq!(all.first_seen.len(), 4, "{:?}", all.first_seen);
+        all.keep_first_seen(wanted);
+        let some = History::load(dir.path(), wanted).unwrap();
+        assert_eq!(all.first_seen, some.first_seen);
+        assert_eq!(
+            all.first_seen.into_iter().collect::<Vec<_>>(),
+            [("b".into(), "T1".into()), ("c".into(), "T2".into())]
+        );
+        assert_eq!((all.runs, all.complete), (some.runs, some.complete));
+        assert_eq!(all.runs, 3);
+    }
 }

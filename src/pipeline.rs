@@ -469,14 +469,23 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     check_folders(&opts.inbox, &opts.out)?;
     let out = OutputDir::open(&opts.out)?;
     let entries = scan_inbox(&opts.inbox)?;
-    // The last run's JSON (the largest output, for the comparison with it)
-    // is read while the returns are: beside the merge, which takes a
-    // fraction of the time, it was the merge phase's long pole. One that
-    // is gone or unreadable only means nothing is compared.
-    let (received, last) = std::thread::scope(|s| {
-        let last = s.spawn(|| crate::history::LastRun::load(plan, &opts.out));
+    // The run history and the last run's JSON (the largest output, for the
+    // comparison with it) are read while the returns are: after them, they
+    // were most of the merge's time, on one core. A last run that is gone
+    // or unreadable only means nothing is compared; a history that cannot
+    // be read stops the run before anything is written (as it did when it
+    // was read after the returns).
+    let (received, (history, last)) = std::thread::scope(|s| {
+        let last = s.spawn(|| {
+            let history = crate::history::History::load_all(&opts.out);
+            (history, crate::history::LastRun::load(plan, &opts.out))
+        });
         let received = read_all(plan, &entries, opts);
-        (received, last.join().ok().flatten())
+        let earlier = last.join().unwrap_or_else(|_| {
+            // Reading them again here gives the same result or error.
+            (crate::history::History::load_all(&opts.out), None)
+        });
+        (received, earlier)
     });
     phase("läst och validerat");
     let mut consolidation = merge(plan, received);
@@ -484,7 +493,7 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
         consolidation.over_time.comparison =
             Some(crate::rounds::compare(plan, &consolidation, prev));
     }
-    crate::history::prepare(plan, &mut consolidation, &opts.out, last)?;
+    crate::history::prepare(plan, &mut consolidation, &opts.out, history, last)?;
     phase("sammanslaget");
     let outputs = OUTPUTS.iter().map(|n| out.path(n).display().to_string());
     let summary = Summary::new(plan, &consolidation, outputs.collect());
