@@ -377,20 +377,70 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
         )),
         ReadMode::InProcess => None,
     };
-    let read = || -> Vec<Received> { read_entries(plan, entries, opts, sandbox.as_ref()) };
-    if sandbox.is_none() {
-        return read();
+    match &sandbox {
+        Some(sb) => read_isolated(plan, entries, opts, sb),
+        None => read_entries(plan, entries, opts, None),
     }
-    // With workers, a reading thread mostly waits on a pipe while its worker
-    // parses. The sandbox runs one worker per core; twice as many threads
-    // keep every worker parsing while other threads validate answers.
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(2 * rayon::current_num_threads())
-        .build()
-    {
-        Ok(pool) => pool.install(read),
-        Err(_) => read(),
-    }
+}
+
+/// Reads the entries in worker processes. One feeding thread per worker
+/// sends it file after file, and hands each answer on undecoded, so that
+/// the worker gets its next file as soon as it answers; the answers are
+/// decoded and validated on rayon's threads meanwhile. (When the threads
+/// that validated also asked for the next file, each worker waited for a
+/// chain of three thread wake-ups between files: about a tenth of the
+/// reading time at 1,000 returns.)
+fn read_isolated(
+    plan: &Plan,
+    entries: &[Entry],
+    opts: &MergeOptions,
+    sandbox: &Sandbox,
+) -> Vec<Received> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let returns: Vec<(usize, &Path)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Entry::Return(path) => Some((i, path.as_path())),
+            Entry::Skipped(..) => None,
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Vec<u8>, ReadFailure>)>();
+    let mut received: Vec<(usize, Received)> = std::thread::scope(|s| {
+        for _ in 0..rayon::current_num_threads() {
+            let (tx, next, returns) = (tx.clone(), &next, &returns);
+            s.spawn(move || {
+                while let Some(&(i, path)) = returns.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if tx.send((i, sandbox.read_encoded(path))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        rx.into_iter()
+            .par_bridge()
+            .map(|(i, answer)| {
+                (
+                    i,
+                    received_of(plan, &entries[i], |_| Sandbox::decode(answer), opts),
+                )
+            })
+            .collect()
+    });
+    let skipped = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Entry::Skipped(..)));
+    received.extend(skipped.map(|(i, e)| {
+        (
+            i,
+            received_of(plan, e, |p| read_return(p, &opts.limits), opts),
+        )
+    }));
+    received.sort_unstable_by_key(|(i, _)| *i);
+    received.into_iter().map(|(_, r)| r).collect()
 }
 
 fn read_entries(
@@ -402,33 +452,43 @@ fn read_entries(
     entries
         .par_iter()
         .map(|entry| {
-            let received = match entry {
-                Entry::Skipped(path, why) => Received {
-                    submission: skipped_submission(path, why),
-                    mtime: None,
-                },
-                Entry::Return(path) => {
-                    let raw: Result<RawReturn, ReadFailure> = match sandbox {
-                        Some(sb) => sb.read(path),
-                        None => read_return(path, &opts.limits),
-                    };
-                    let submission = match raw {
-                        Ok(raw) => validate(plan, path, &raw),
-                        Err(failure) => Submission::failed(path, &failure),
-                    };
-                    let mtime = std::fs::metadata(path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(crate::reader::UtcTime::from_system_time);
-                    Received { submission, mtime }
-                }
+            let read = |path: &Path| match sandbox {
+                Some(sb) => sb.read(path),
+                None => read_return(path, &opts.limits),
             };
-            if let Some(cb) = &opts.on_file {
-                cb(&received.submission);
-            }
-            received
+            received_of(plan, entry, read, opts)
         })
         .collect()
+}
+
+/// An entry validated: a skipped entry, or a return as `read` reads it.
+fn received_of(
+    plan: &Plan,
+    entry: &Entry,
+    read: impl FnOnce(&Path) -> Result<RawReturn, ReadFailure>,
+    opts: &MergeOptions,
+) -> Received {
+    let received = match entry {
+        Entry::Skipped(path, why) => Received {
+            submission: skipped_submission(path, why),
+            mtime: None,
+        },
+        Entry::Return(path) => {
+            let submission = match read(path) {
+                Ok(raw) => validate(plan, path, &raw),
+                Err(failure) => Submission::failed(path, &failure),
+            };
+            let mtime = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(crate::reader::UtcTime::from_system_time);
+            Received { submission, mtime }
+        }
+    };
+    if let Some(cb) = &opts.on_file {
+        cb(&received.submission);
+    }
+    received
 }
 
 /// Reads one file as `opts.mode` says (a fresh worker when isolated).

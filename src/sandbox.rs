@@ -333,6 +333,13 @@ impl Sandbox {
     /// Reads one file in a worker; a worker that dies before it starts
     /// reading the file is replaced once.
     pub fn read(&self, path: &Path) -> Result<RawReturn, ReadFailure> {
+        Sandbox::decode(self.read_encoded(path))
+    }
+
+    /// As [`Sandbox::read`], the answer still encoded: a caller that feeds
+    /// a worker file after file sends the next request before it decodes
+    /// ([`Sandbox::decode`]) this one.
+    pub fn read_encoded(&self, path: &Path) -> Result<Vec<u8>, ReadFailure> {
         let request = postcard::to_stdvec(&Request {
             path: path_bytes(path),
             limits: self.limits.clone(),
@@ -353,6 +360,11 @@ impl Sandbox {
         // The worker is idle again: another file can go to it while this
         // answer is decoded.
         drop(permit);
+        body
+    }
+
+    /// An answer of [`Sandbox::read_encoded`], decoded.
+    pub fn decode(body: Result<Vec<u8>, ReadFailure>) -> Result<RawReturn, ReadFailure> {
         postcard::from_bytes::<Result<RawReturn, ReadFailure>>(&body?)
             .unwrap_or_else(|e| Err(failed(format!("läsprocessens svar kunde inte tolkas: {e}"))))
     }
