@@ -180,16 +180,13 @@ impl LastRun {
     /// None when it is gone, unreadable or of another schema or plan. It
     /// does not depend on this run, so it can be read while the merge runs.
     pub fn load(plan: &Plan, out: &Path) -> Option<LastRun> {
-        // Read whole, then parsed: serde_json parses from a reader a byte at
-        // a time (about 30 instructions a byte, 670 M at 1,000 returns, most
-        // of them skipping comments), from memory about a sixth of that. The
-        // file (22 MB at 1,000 returns, 110 MB at 5,000) is held for the
-        // moment it is parsed, at the start of a run, when the run holds
-        // little: the run's peak, while it writes its own outputs, is larger.
+        // Parsed as it is read: the whole file in memory (22 MB at 1,000
+        // returns, 110 MB at 5,000) would be held while the workers read,
+        // and raised the run's peak. (From memory it parsed in a third of
+        // the instructions; it runs on its own thread meanwhile.)
         let started = std::time::Instant::now();
-        let json = std::fs::read(out.join(crate::pipeline::JSON)).ok()?;
-        let last = LastRun::from_slice(plan, &json);
-        drop(json);
+        let file = std::fs::File::open(out.join(crate::pipeline::JSON)).ok()?;
+        let last = LastRun::from_reader(plan, std::io::BufReader::with_capacity(1 << 16, file));
         // SAMLA_TIMING=1 (see pipeline::run_merge): it runs beside the merge.
         if std::env::var_os("SAMLA_TIMING").is_some() {
             let s = started.elapsed().as_secs_f64();
@@ -200,9 +197,9 @@ impl LastRun {
 
     /// Parses a last run's JSON for `plan`; None when it is not valid JSON
     /// of samla's schema and of the same plan.
-    pub fn from_slice(plan: &Plan, json: &[u8]) -> Option<LastRun> {
+    pub fn from_reader(plan: &Plan, json: impl std::io::Read) -> Option<LastRun> {
         let slots = Slots::new(plan);
-        let mut de = serde_json::Deserializer::from_slice(json);
+        let mut de = serde_json::Deserializer::from_reader(json);
         let parsed = FileSeed { slots: &slots }.deserialize(&mut de).ok()?;
         de.end().ok()?;
         (parsed.schema == crate::rounds::SCHEMA_PREFIX && parsed.plan == plan.id)
@@ -588,7 +585,7 @@ mod tests {
             "goals":[{goals}],"discrepancies":[{discrepancies}],"sources":[]}}"#,
             plan.id
         );
-        LastRun::from_slice(plan, json.as_bytes())
+        LastRun::from_reader(plan, json.as_bytes())
     }
 
     /// A consolidation with no returns: every rating blank, and one
@@ -662,7 +659,7 @@ mod tests {
         let p = plan();
         let ok =
             r#"{"schema":"samla-sammanstallning/1","plan":{"id":"cancerplan-norr-2022-2024"}}"#;
-        assert!(LastRun::from_slice(&p, ok.as_bytes()).is_some());
+        assert!(LastRun::from_reader(&p, ok.as_bytes()).is_some());
         let bad = [
             "",
             "[]",
@@ -679,7 +676,10 @@ mod tests {
             r#"{"schema":"samla-sammanstallning/1","plan":{"id":"cancerplan-norr-2022-2024"},"discrepancies":[{"region":"RJH"}]}"#,
         ];
         for json in bad {
-            assert!(LastRun::from_slice(&p, json.as_bytes()).is_none(), "{json}");
+            assert!(
+                LastRun::from_reader(&p, json.as_bytes()).is_none(),
+                "{json}"
+            );
         }
     }
 }
