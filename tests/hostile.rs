@@ -838,15 +838,20 @@ fn read_bytes_does_not_panic_on_a_short_merge_cells_record() {
 
 #[test]
 fn read_bytes_refuses_an_overflowing_cell_reference() {
-    let bytes = overflowing_cell_reference();
-    let r = std::panic::catch_unwind(|| read_bytes(&bytes, &path("rjh.xlsx"), &Limits::default()));
+    assert_reference_refused(&overflowing_cell_reference(), "radnumret \"99999999999\"");
+}
+
+/// `bytes` (RJH's return) are read without a panic and refused as damaged
+/// for `what` (e.g. `cellreferensen "X1"`) in its answer sheet.
+fn assert_reference_refused(bytes: &[u8], what: &str) {
+    let r = std::panic::catch_unwind(|| read_bytes(bytes, &path("rjh.xlsx"), &Limits::default()));
     let r = r.expect("read_bytes returns instead of panicking");
     let e = r.expect_err("a reference beyond XFD1048576 is refused");
     assert_file_finding(
         &finding_of("rjh.xlsx", &e),
         C::UnreadableFile,
         "rjh.xlsx",
-        "filen är skadad: radnumret \"99999999999\" i delen xl/worksheets/sheet2.xml ligger utanför ett kalkylblad (A1 till XFD1048576) eller är ingen cellreferens. Öppna filen i Excel, spara om den och skicka igen.",
+        &format!("filen är skadad: {what} i delen xl/worksheets/sheet2.xml ligger utanför ett kalkylblad (A1 till XFD1048576) eller är ingen cellreferens. Öppna filen i Excel, spara om den och skicka igen."),
     );
 }
 
@@ -855,24 +860,9 @@ fn read_bytes_refuses_an_overflowing_cell_reference() {
 /// made calamine panic (found by `reader_never_panics_on_mutated_xml`).
 #[test]
 fn a_reference_after_an_end_tag_that_closes_nothing_open_is_still_checked() {
-    let mut parts = Book::genuine("RJH").raw_xlsx_entries();
-    let sheet = parts
-        .iter_mut()
-        .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
-        .expect("the answer sheet");
-    let xml = String::from_utf8(sheet.1.clone()).expect("utf-8");
     let bad = r#"</row></is><row r="1000"><c r="ABCDEFGHIJ1000" t="inlineStr"><is><t>x</t></is></c></row>"#;
-    sheet.1 = xml.replacen("</row>", bad, 1).into_bytes();
-    let bytes = zip_of(&parts);
-    let r = std::panic::catch_unwind(|| read_bytes(&bytes, &path("rjh.xlsx"), &Limits::default()));
-    let r = r.expect("read_bytes returns instead of panicking");
-    let e = r.expect_err("a reference beyond XFD1048576 is refused");
-    assert_file_finding(
-        &finding_of("rjh.xlsx", &e),
-        C::UnreadableFile,
-        "rjh.xlsx",
-        "filen är skadad: cellreferensen \"ABCDEFGHIJ1000\" i delen xl/worksheets/sheet2.xml ligger utanför ett kalkylblad (A1 till XFD1048576) eller är ingen cellreferens. Öppna filen i Excel, spara om den och skicka igen.",
-    );
+    let bytes = rjh_with_answer_sheet(|xml| xml.replacen("</row>", bad, 1));
+    assert_reference_refused(&bytes, "cellreferensen \"ABCDEFGHIJ1000\"");
 }
 
 #[test]
