@@ -379,7 +379,13 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
     };
     match &sandbox {
         Some(sb) => read_isolated(plan, entries, opts, sb),
-        None => read_entries(plan, entries, opts, None),
+        None => entries
+            .par_iter()
+            .map(|entry| match entry {
+                Entry::Skipped(path, why) => skipped(path, why, opts),
+                Entry::Return(path) => received(plan, path, read_return(path, &opts.limits), opts),
+            })
+            .collect(),
     }
 }
 
@@ -422,73 +428,54 @@ fn read_isolated(
         rx.into_iter()
             .par_bridge()
             .map(|(i, answer)| {
-                (
-                    i,
-                    received_of(plan, &entries[i], |_| Sandbox::decode(answer), opts),
-                )
+                let path = entry_path(&entries[i]);
+                (i, received(plan, path, Sandbox::decode(answer), opts))
             })
             .collect()
     });
-    let skipped = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| matches!(e, Entry::Skipped(..)));
-    received.extend(skipped.map(|(i, e)| {
-        (
-            i,
-            received_of(plan, e, |p| read_return(p, &opts.limits), opts),
-        )
+    received.extend(entries.iter().enumerate().filter_map(|(i, e)| match e {
+        Entry::Skipped(path, why) => Some((i, skipped(path, why, opts))),
+        Entry::Return(_) => None,
     }));
     received.sort_unstable_by_key(|(i, _)| *i);
     received.into_iter().map(|(_, r)| r).collect()
 }
 
-fn read_entries(
-    plan: &Plan,
-    entries: &[Entry],
-    opts: &MergeOptions,
-    sandbox: Option<&Sandbox>,
-) -> Vec<Received> {
-    entries
-        .par_iter()
-        .map(|entry| {
-            let read = |path: &Path| match sandbox {
-                Some(sb) => sb.read(path),
-                None => read_return(path, &opts.limits),
-            };
-            received_of(plan, entry, read, opts)
-        })
-        .collect()
-}
-
-/// An entry validated: a skipped entry, or a return as `read` reads it.
-fn received_of(
-    plan: &Plan,
-    entry: &Entry,
-    read: impl FnOnce(&Path) -> Result<RawReturn, ReadFailure>,
-    opts: &MergeOptions,
-) -> Received {
-    let received = match entry {
-        Entry::Skipped(path, why) => Received {
+/// A skipped inbox entry, told to `opts.on_file`.
+fn skipped(path: &Path, why: &str, opts: &MergeOptions) -> Received {
+    told(
+        Received {
             submission: skipped_submission(path, why),
             mtime: None,
         },
-        Entry::Return(path) => {
-            let submission = match read(path) {
-                Ok(raw) => validate(plan, path, &raw),
-                Err(failure) => Submission::failed(path, &failure),
-            };
-            let mtime = std::fs::metadata(path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(crate::reader::UtcTime::from_system_time);
-            Received { submission, mtime }
-        }
+        opts,
+    )
+}
+
+/// A return as read (`raw`), validated and told to `opts.on_file`.
+fn received(
+    plan: &Plan,
+    path: &Path,
+    raw: Result<RawReturn, ReadFailure>,
+    opts: &MergeOptions,
+) -> Received {
+    let submission = match raw {
+        Ok(raw) => validate(plan, path, &raw),
+        Err(failure) => Submission::failed(path, &failure),
     };
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(crate::reader::UtcTime::from_system_time);
+    told(Received { submission, mtime }, opts)
+}
+
+/// Passes `r` to the caller's progress callback, if any.
+fn told(r: Received, opts: &MergeOptions) -> Received {
     if let Some(cb) = &opts.on_file {
-        cb(&received.submission);
+        cb(&r.submission);
     }
-    received
+    r
 }
 
 /// Reads one file as `opts.mode` says (a fresh worker when isolated).
