@@ -35,6 +35,12 @@ fn row_numbers(xml: &str) -> Vec<u32> {
 /// rust_xlsxwriter 0.102 gets wrong in constant-memory mode, which wrote
 /// `Svar` before samla wrote its rows itself; see `report::long_sheet`).
 fn full_inbox(w: &Dir) -> std::path::PathBuf {
+    inbox_with(w, &|code, goal| format!("{code} om {goal}:\nrad två"))
+}
+
+/// An inbox where every region rated every goal and wrote
+/// `comment(region, goal)` on it.
+fn inbox_with(w: &Dir, comment: &dyn Fn(&str, &str) -> String) -> std::path::PathBuf {
     use samla::plan::Respondent;
     use samla::template::{file_name, workbook, Answer, Answers};
     let plan = plan();
@@ -46,7 +52,7 @@ fn full_inbox(w: &Dir) -> std::path::PathBuf {
             .map(|(_, g)| {
                 let answer = Answer {
                     rating: Some(plan.scale[0].code.clone()),
-                    comment: Some(format!("{code} om {}:\nrad två", g.id.0)),
+                    comment: Some(comment(&code, &g.id.0)),
                 };
                 (g.id.0.clone(), answer)
             })
@@ -117,6 +123,54 @@ fn svar_sheet_streamed_has_every_row_once_in_order_with_all_answers() {
         "the last answer lost its row height: {}",
         &xml[at..end]
     );
+}
+
+/// A comment of about 2,400 characters, its words unlike any other
+/// comment's (so that it is found only where it belongs), short enough
+/// for one row of `Svar`.
+fn long_comment(code: &str, goal: &str) -> String {
+    let words: Vec<String> = (0..200).map(|i| format!("{code}-{goal}-{i}")).collect();
+    words.join(" ")
+}
+
+/// `Svar` and the report's body, many times longer than the buffers they
+/// are handed in to the thread that compresses them (report/piped.rs),
+/// come out whole: each read back through the zip crate (which checks the
+/// entry's CRC-32 and size) and `Svar` through calamine too, every comment
+/// in its place.
+#[test]
+fn long_parts_compressed_beside_their_writing_read_back_whole() {
+    let w = Dir::new();
+    let out = w.join("out");
+    let inbox = inbox_with(&w, &long_comment);
+    w.merge_cmd(&inbox, &out).arg("--quiet").output();
+    let xlsx = out.join("sammanstallning.xlsx");
+    let svar = part(&xlsx, "xl/worksheets/sheet2.xml");
+    assert!(svar.len() > 400_000, "Svar is only {} bytes", svar.len());
+    let body = part(&out.join("rapport.docx"), "word/document.xml");
+    assert!(
+        body.len() > 400_000,
+        "the body is only {} bytes",
+        body.len()
+    );
+    let cells = sheet(&xlsx, "Svar");
+    let plan = plan();
+    for (_, g) in plan.goals() {
+        for r in &plan.regions {
+            let comment = long_comment(&r.code.0, &g.id.0);
+            let row = cells
+                .iter()
+                .find(|row| row[1] == g.id.0 && row[2] == r.code.0)
+                .unwrap_or_else(|| panic!("Svar has no row of {} on {}", r.code, g.id.0));
+            assert_eq!(row[4], comment, "{} on {}", r.code, g.id.0);
+            assert!(
+                body.contains(&comment),
+                "the report lacks {} on {}",
+                r.code,
+                g.id.0
+            );
+        }
+    }
 }
 
 /// Each `<row>`'s number and stored height (`ht` with `customHeight="1"`),

@@ -95,8 +95,8 @@ impl FindingXf {
 
 /// `Avvikelser`'s rows: one per finding (more for a long message),
 /// filterable.
-fn findings_sheet<W: std::io::Write + std::io::Seek>(
-    r: &mut Rows<'_, W>,
+fn findings_sheet(
+    r: &mut Rows<'_>,
     plan: &Plan,
     findings: &[Finding],
     xf: &FindingXf,
@@ -143,8 +143,8 @@ fn leading_columns(f: &Finding) -> [Cow<'_, str>; 7] {
 /// Writes a finding from `row`: a message longer than a cell continues on
 /// the next rows, each repeating the finding's other columns so that a
 /// filter keeps them together. Returns the next row.
-fn finding_rows<W: std::io::Write + std::io::Seek>(
-    r: &mut Rows<'_, W>,
+fn finding_rows(
+    r: &mut Rows<'_>,
     mut row: u32,
     f: &Finding,
     xf: &FindingXf,

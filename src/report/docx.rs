@@ -17,8 +17,9 @@
 
 use std::io::{Seek, Write};
 
+use super::piped::{self, Piped};
 use ooxml::{Align, Paragraph, Run, Shading, Table, TableCell, TableRow, VMerge};
-use package::{BodySink, Package, Parts};
+use package::{Package, Parts};
 
 use super::summary::{self, GoalList, ListKind};
 use crate::merge::{bucket, AnswerOrder, Consolidation, GoalRow, SourceStatus};
@@ -49,9 +50,29 @@ const DOC_DATE: &str = "2024-01-01T00:00:00Z";
 pub type DocxError = zip::result::ZipError;
 
 /// Writes the document into `out` as it is built; returns `out`.
-pub fn document<W: Write + Seek>(plan: &Plan, c: &Consolidation, out: W) -> Result<W, DocxError> {
+pub fn document<W: Write + Seek + Send>(
+    plan: &Plan,
+    c: &Consolidation,
+    out: W,
+) -> Result<W, DocxError> {
     let mut pkg = Package::new(out)?;
-    let mut d = Doc::new(plan, &mut pkg);
+    // The body is compressed on a thread of its own while it is built.
+    let (footer, lists) = piped::pipe(pkg.body(), BUFFER, |sink| body(plan, c, sink))?;
+    let parts = Parts {
+        title: &plan.title,
+        footer: &footer,
+        lists,
+        styles: &styles(),
+        date: DOC_DATE,
+        page: [PAGE_W, PAGE_H, MARGIN, 567],
+    };
+    pkg.finish(&parts)
+}
+
+/// Builds the document's body into `sink`; returns the footer's paragraph
+/// and how many numbered lists the body has.
+fn body(plan: &Plan, c: &Consolidation, sink: &mut Piped) -> std::io::Result<(String, usize)> {
+    let mut d = Doc::new(plan, sink);
     d.title(plan);
     d.introduction(plan, c);
     d.summary(plan, c);
@@ -74,20 +95,15 @@ pub fn document<W: Write + Seek>(plan: &Plan, c: &Consolidation, out: W) -> Resu
             layout::grouped_comments(&mut d, plan, &rows);
         }
     }
-    let (footer, lists) = d.finish()?;
-    let parts = Parts {
-        title: &plan.title,
-        footer: &footer,
-        lists,
-        styles: &styles(),
-        date: DOC_DATE,
-        page: [PAGE_W, PAGE_H, MARGIN, 567],
-    };
-    pkg.finish(&parts)
+    d.finish()
 }
 
 /// The body is handed to the package in pieces of about this size.
 const CHUNK: usize = 1 << 16;
+
+/// The capacity of a buffer of body text: a chunk and the paragraph that
+/// passes it (a longer one grows its buffer for a while).
+const BUFFER: usize = CHUNK + CHUNK / 4;
 
 /// The regions with a column: those that answered, in plan order. A region
 /// that sent nothing is named once in the introduction and the summary,
@@ -104,7 +120,7 @@ fn shown_regions<'a>(plan: &'a Plan, c: &Consolidation) -> Vec<&'a str> {
 /// paragraph id and list counters, and the first write error (reported by
 /// [`Doc::finish`], so that building code need not handle it per paragraph).
 pub(super) struct Doc<'a> {
-    sink: &'a mut dyn BodySink,
+    sink: &'a mut Piped,
     body: String,
     footer: String,
     next_id: u32,
@@ -113,10 +129,10 @@ pub(super) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(plan: &Plan, sink: &'a mut dyn BodySink) -> Doc<'a> {
+    fn new(plan: &Plan, sink: &'a mut Piped) -> Doc<'a> {
         let mut d = Doc {
             sink,
-            body: String::with_capacity(2 * CHUNK),
+            body: String::with_capacity(BUFFER),
             footer: String::new(),
             next_id: 0,
             next_list: 0,
@@ -163,7 +179,7 @@ impl<'a> Doc<'a> {
     /// Hands the body text to the package once it holds `at_least` bytes.
     fn flush(&mut self, at_least: usize) {
         if self.body.len() >= at_least && self.failed.is_none() {
-            if let Err(e) = self.sink.write_body(&self.body) {
+            if let Err(e) = self.sink.send(&mut self.body) {
                 self.failed = Some(e);
             }
             self.body.clear();
@@ -319,10 +335,10 @@ impl<'a> Doc<'a> {
 
     /// Writes what is left of the body; returns the footer's XML and the
     /// number of numbered lists, for the parts after the body.
-    fn finish(mut self) -> Result<(String, usize), DocxError> {
+    fn finish(mut self) -> std::io::Result<(String, usize)> {
         self.flush(0);
         match self.failed {
-            Some(e) => Err(e.into()),
+            Some(e) => Err(e),
             None => Ok((self.footer, self.next_list)),
         }
     }

@@ -9,8 +9,8 @@
 //! one core while the workbook is saved. That was two thirds of the
 //! workbook's CPU and the long pole of the run. Here a row is a few appends
 //! to a buffer (text without special characters is copied as it is), the
-//! rows are compressed as they are made, and saving only copies the
-//! compressed entry.
+//! rows are compressed as they are made, on a thread of their own
+//! ([`super::piped`]), and saving only copies the compressed entry.
 //!
 //! Everything around the rows still comes from rust_xlsxwriter, so the
 //! sheet is exactly what it would write:
@@ -32,6 +32,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
+use super::piped::{self, Piped};
 use super::print::{self, MAX_ROW_HEIGHT};
 
 /// The columns of a long sheet (A..): one letter each.
@@ -92,9 +93,9 @@ impl Placeholder {
 }
 
 /// Writes the rows of a long sheet as XML into a buffer, handed on in
-/// pieces to the compressed entry.
-pub(crate) struct Rows<'a, W: Write + Seek> {
-    zip: &'a mut ZipWriter<W>,
+/// pieces to the thread that compresses them (see [`piped`]).
+pub(crate) struct Rows<'a> {
+    piped: &'a mut Piped,
     xml: String,
     row: u32,
     /// The current row's number as written (1-based), for its cells.
@@ -108,7 +109,7 @@ pub(crate) struct Rows<'a, W: Write + Seek> {
 /// How much row XML is gathered before it is compressed.
 const CHUNK: usize = 1 << 16;
 
-impl<W: Write + Seek> Rows<'_, W> {
+impl Rows<'_> {
     /// Starts row `row` (0-based) with a height in points.
     pub fn start_row(&mut self, row: u32, height: f64) {
         self.end_row();
@@ -198,13 +199,20 @@ impl<W: Write + Seek> Rows<'_, W> {
         self.cell(0, "", xf);
     }
 
-    /// Compresses the rows gathered so far once there are enough of them.
+    /// Hands the rows gathered so far on to be compressed once there are
+    /// enough of them.
     pub fn flush(&mut self) -> std::io::Result<()> {
         if self.xml.len() >= CHUNK {
-            self.zip.write_all(self.xml.as_bytes())?;
-            self.xml.clear();
+            self.piped.send(&mut self.xml)?;
         }
         Ok(())
+    }
+
+    /// Ends the last row and hands everything left, with `tail`, on.
+    fn finish(mut self, tail: &str) -> std::io::Result<()> {
+        self.end_row();
+        self.xml.push_str(tail);
+        self.piped.send(&mut self.xml)
     }
 }
 
@@ -352,28 +360,32 @@ pub(crate) struct Part(std::fs::File);
 /// Name of the entry inside a [`Part`]'s file.
 const PART_ENTRY: &str = "sheet.xml";
 
-/// Writes a long sheet's part: `head`, the rows `rows` writes, `tail`.
+/// Writes a long sheet's part: `head`, the rows `rows` writes, `tail`;
+/// the rows are compressed on a thread of their own while they are
+/// written (see [`piped`]).
 pub(crate) fn write_part(
     head: &str,
     tail: &str,
-    rows: impl FnOnce(&mut Rows<'_, std::fs::File>) -> std::io::Result<()>,
+    rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
 ) -> Result<Part, XlsxError> {
     let mut zip = ZipWriter::new(tempfile::tempfile().map_err(XlsxError::IoError)?);
     zip.start_file(PART_ENTRY, entry_options())?;
     zip.write_all(head.as_bytes()).map_err(XlsxError::IoError)?;
-    let mut r = Rows {
-        zip: &mut zip,
-        xml: String::with_capacity(CHUNK + 4096),
-        row: 0,
-        row_text: String::new(),
-        xf_text: Vec::new(),
-        heights: Vec::new(),
-    };
-    rows(&mut r).map_err(XlsxError::IoError)?;
-    r.end_row();
-    r.xml.push_str(tail);
-    let rest = std::mem::take(&mut r.xml);
-    zip.write_all(rest.as_bytes()).map_err(XlsxError::IoError)?;
+    // A row is appended whole, so a buffer may pass CHUNK by one row.
+    let capacity = CHUNK + 4096;
+    piped::pipe(&mut zip, capacity, |piped| {
+        let mut r = Rows {
+            piped,
+            xml: String::with_capacity(capacity),
+            row: 0,
+            row_text: String::new(),
+            xf_text: Vec::new(),
+            heights: Vec::new(),
+        };
+        rows(&mut r)?;
+        r.finish(tail)
+    })
+    .map_err(XlsxError::IoError)?;
     Ok(Part(zip.finish()?))
 }
 

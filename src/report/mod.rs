@@ -10,6 +10,7 @@ pub mod docx;
 pub mod feedback;
 pub mod json;
 mod long_sheet;
+mod piped;
 pub mod print;
 pub mod submissions;
 

@@ -24,18 +24,6 @@ pub(super) struct Package<W: Write + Seek> {
     zip: ZipWriter<W>,
 }
 
-/// Where the document's body text goes, piece by piece.
-pub(super) trait BodySink {
-    /// Appends complete elements to `word/document.xml`.
-    fn write_body(&mut self, text: &str) -> std::io::Result<()>;
-}
-
-impl<W: Write + Seek> BodySink for Package<W> {
-    fn write_body(&mut self, text: &str) -> std::io::Result<()> {
-        self.zip.write_all(text.as_bytes())
-    }
-}
-
 /// What the parts after the body need to know.
 pub(super) struct Parts<'a> {
     /// The document's title (core properties).
@@ -68,6 +56,12 @@ impl<W: Write + Seek> Package<W> {
         zip.start_file("word/document.xml", options())?;
         write!(zip, "{XML_HEAD}<w:document {NS}><w:body>")?;
         Ok(Package { zip })
+    }
+
+    /// Where the body's text goes: `word/document.xml`, open. Write
+    /// complete elements only.
+    pub fn body(&mut self) -> &mut ZipWriter<W> {
+        &mut self.zip
     }
 
     /// Ends the body with the page setup and writes the other parts.
