@@ -37,7 +37,9 @@ use crate::output::{OutputDir, OutputError};
 use crate::pipeline::Counts;
 use crate::plan::Plan;
 
-pub use last_run::{LastRun, RatingChanged, SinceLastRun};
+pub use last_run::{
+    write_basis, Fingerprint, Fingerprinted, LastRun, RatingChanged, SinceLastRun, BASIS,
+};
 
 /// File name of the run history in `--out`.
 pub const HISTORY: &str = "historik.jsonl";

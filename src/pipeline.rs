@@ -554,6 +554,30 @@ pub fn run_merge(plan: &Plan, opts: &MergeOptions) -> Result<MergeOutcome, RunEr
     })
 }
 
+/// Writes the JSON, then beside it the next run's comparison basis with
+/// the JSON's fingerprint ([`crate::history::write_basis`]; not linked into
+/// the folder, so not in [`OUTPUTS`]).
+fn json_and_basis(
+    plan: &Plan,
+    c: &Consolidation,
+    summary: &Summary,
+    out: &OutputDir,
+) -> Result<(), crate::output::OutputError> {
+    let mut json = None;
+    out.write_staged(JSON, |w| {
+        let mut w = crate::history::Fingerprinted::new(w);
+        report::json::write_json(plan, c, summary, &mut w)?;
+        json = Some(w.fingerprint());
+        Ok::<_, serde_json::Error>(())
+    })?;
+    let Some(json) = json else {
+        return Ok(());
+    };
+    out.write_staged(crate::history::BASIS, |w| {
+        crate::history::write_basis(plan, c, json, w)
+    })
+}
+
 /// Builds every output of a run (names in [`OUTPUTS`]) into the new
 /// generation of `out`, before anything visible changes, so a failure
 /// leaves the previous outputs as they were. The outputs are independent:
@@ -586,11 +610,7 @@ pub fn build_outputs(
                                         report::csv::write(plan, c, w).map(drop)
                                     })
                                 },
-                                || {
-                                    out.write_staged(JSON, |w| {
-                                        report::json::write_json(plan, c, summary, w)
-                                    })
-                                },
+                                || json_and_basis(plan, c, summary, out),
                             )
                         },
                         || {

@@ -547,3 +547,62 @@ fn a_last_run_json_that_cannot_be_used_compares_the_returns_only() {
         }
     }
 }
+
+/// What changed since a run of every sample into `out`, in a run without
+/// RN's return, when `between` has changed the first run's files (its
+/// comparison basis and JSON) in between.
+fn since_without_rn(w: &Dir, out: &str, between: fn(&Path, &Path)) -> Value {
+    let inbox = w.copy_samples(&format!("inkorg-{out}"));
+    let run = |time: &str| -> Value {
+        let o = w
+            .merge_cmd(&inbox, Path::new(out))
+            .args(["--quiet", "--json"])
+            .env("SAMLA_IN_PROCESS", "1")
+            .env("SOURCE_DATE_EPOCH", time)
+            .expect_code(0);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    run(T1);
+    let basis = w.join(format!("{out}/.samla-aktuell/.samla-jamforelse.json"));
+    assert!(basis.is_file(), "the basis is kept in the generation");
+    assert!(!w.join(format!("{out}/.samla-jamforelse.json")).exists());
+    between(&basis, &w.join(format!("{out}/sammanstallning.json")));
+    std::fs::remove_file(inbox.join("cancerplan-norr-2022-2024-RN.xlsx")).unwrap();
+    run(T2)["since_last_run"].clone()
+}
+
+/// Replaces the first `from` in the file at `path` by `to`.
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn the_comparison_basis_compares_as_the_json_does_and_only_beside_it() {
+    let w = Dir::new();
+    let written = since_without_rn(&w, "ut1", |_, _| {});
+    let changed = written["ratings_changed"].as_array().unwrap().len();
+    assert!(changed > 0 && written["findings_resolved"].as_u64() > Some(0));
+    // Without the basis, the JSON is parsed: the same comparison.
+    let parsed = since_without_rn(&w, "ut2", |basis, _| std::fs::remove_file(basis).unwrap());
+    assert_eq!(written, parsed);
+    // The basis is what is compared with while the JSON is unchanged ...
+    let from_basis = since_without_rn(&w, "ut3", |basis, _| {
+        edit(basis, "\"RJH\":\"", "\"RJH\":\"X")
+    });
+    let first = &from_basis["ratings_changed"][0];
+    assert_eq!(
+        (
+            first["respondent"].as_str(),
+            first["from"].as_str().map(|f| &f[..1])
+        ),
+        (Some("RJH"), Some("X"))
+    );
+    // ... and not once the JSON is another, even of the same length.
+    let json_edited = since_without_rn(&w, "ut4", |basis, json| {
+        edit(basis, "\"RJH\":\"", "\"RJH\":\"X");
+        edit(json, "\n}", " }");
+    });
+    assert_eq!(written, json_edited);
+}

@@ -3,8 +3,14 @@
 //! `sammanstallning.json`.
 //!
 //! That file is the largest output (110 MB at 5,000 returns) and a nightly
-//! job compares with it every run, so only what the comparison needs is
-//! kept, compactly, while it is parsed: each rating as a number at its
+//! job compares with it every run. So each run also writes what the next
+//! one compares with, its *comparison basis* ([`BASIS`]: the ratings and
+//! findings without the comments, 5 % of the JSON), beside the JSON in its
+//! generation, with the JSON's length and CRC-32: the basis is used only
+//! while the JSON is byte for byte the one it was written with, and the
+//! JSON is parsed otherwise (an edited file, or a folder an older samla
+//! wrote). Either way only what the comparison needs is kept, compactly,
+//! while it is parsed: each rating as a number at its
 //! goal × region position in this run's plan (the rating codes interned),
 //! each finding's key as five interned numbers. Ratings of goals or regions
 //! this plan no longer has are skipped while parsing: the comparison is
@@ -14,6 +20,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -21,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 use crate::merge::{AnswerOrder, Consolidation, SourceStatus};
+use crate::output::CURRENT;
 use crate::plan::Plan;
 use crate::rating::Rating;
 use crate::rounds::PreviousFinding;
@@ -176,21 +184,25 @@ pub struct LastRun {
 }
 
 impl LastRun {
-    /// The last run's JSON in the output folder `out`, when it is of `plan`;
-    /// None when it is gone, unreadable or of another schema or plan. It
-    /// does not depend on this run, so it can be read while the merge runs.
+    /// The last run's ratings and findings in the output folder `out`, when
+    /// they are of `plan`: from its comparison basis when that was written
+    /// beside the JSON as it is now, else from the JSON; None when the JSON
+    /// is gone, unreadable or of another schema or plan. It does not depend
+    /// on this run, so it can be read while the returns are.
     pub fn load(plan: &Plan, out: &Path) -> Option<LastRun> {
-        // Parsed as it is read: the whole file in memory (22 MB at 1,000
-        // returns, 110 MB at 5,000) would be held while the workers read,
-        // and raised the run's peak. (From memory it parsed in a third of
-        // the instructions; it runs on its own thread meanwhile.)
-        let started = std::time::Instant::now();
-        let file = std::fs::File::open(out.join(crate::pipeline::JSON)).ok()?;
-        let last = LastRun::from_reader(plan, std::io::BufReader::with_capacity(1 << 16, file));
-        // SAMLA_TIMING=1 (see pipeline::run_merge): it runs beside the merge.
+        let (started, cpu) = (std::time::Instant::now(), thread_cpu());
+        let json = out.join(crate::pipeline::JSON);
+        let last = LastRun::from_basis(plan, &out.join(CURRENT).join(BASIS), &json).or_else(|| {
+            // Parsed as it is read: the whole file in memory (22 MB at
+            // 1,000 returns, 110 MB at 5,000) would be held while the
+            // workers read, and raised the run's peak.
+            let file = std::fs::File::open(&json).ok()?;
+            LastRun::from_reader(plan, std::io::BufReader::with_capacity(1 << 16, file))
+        });
+        // SAMLA_TIMING=1 (see pipeline::run_merge): it runs beside the reading.
         if std::env::var_os("SAMLA_TIMING").is_some() {
-            let s = started.elapsed().as_secs_f64();
-            eprintln!("samla:   förra körningen läst: {s:.3} s");
+            let (s, cpu) = (started.elapsed().as_secs_f64(), thread_cpu() - cpu);
+            eprintln!("samla:   förra körningen läst: {s:.3} s (CPU {cpu:.3} s)");
         }
         last
     }
@@ -198,12 +210,23 @@ impl LastRun {
     /// Parses a last run's JSON for `plan`; None when it is not valid JSON
     /// of samla's schema and of the same plan.
     pub fn from_reader(plan: &Plan, json: impl std::io::Read) -> Option<LastRun> {
-        let slots = Slots::new(plan);
-        let mut de = serde_json::Deserializer::from_reader(json);
-        let parsed = FileSeed { slots: &slots }.deserialize(&mut de).ok()?;
-        de.end().ok()?;
-        (parsed.schema == crate::rounds::SCHEMA_PREFIX && parsed.plan == plan.id)
-            .then_some(parsed.last)
+        let de = serde_json::Deserializer::from_reader(json);
+        parse(plan, de, crate::rounds::SCHEMA_PREFIX).map(|p| p.last)
+    }
+
+    /// The comparison basis at `basis`, when it is of `plan` and was written
+    /// beside the file at `json` as that file is now (same length and
+    /// CRC-32; the JSON is read once, not parsed).
+    fn from_basis(plan: &Plan, basis: &Path, json: &Path) -> Option<LastRun> {
+        let bytes = std::fs::read(basis).ok()?;
+        let parsed = parse(
+            plan,
+            serde_json::Deserializer::from_slice(&bytes),
+            BASIS_SCHEMA,
+        )?;
+        let written = parsed.json?;
+        let now = std::fs::File::open(json).and_then(|f| Fingerprint::of(f, written.bytes));
+        (now.ok()? == written).then_some(parsed.last)
     }
 
     /// The last run's ratings of the goal at `slot`; None when it did not
@@ -240,7 +263,22 @@ struct FileSeed<'s, 'p> {
 struct Parsed {
     schema: String,
     plan: String,
+    /// The JSON a comparison basis was written beside; None in the JSON.
+    json: Option<Fingerprint>,
     last: LastRun,
+}
+
+/// Parses a last run's JSON or comparison basis of schema `schema` for
+/// `plan`; None when it is not valid JSON of that schema and plan.
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    plan: &Plan,
+    mut de: serde_json::Deserializer<R>,
+    schema: &str,
+) -> Option<Parsed> {
+    let slots = Slots::new(plan);
+    let parsed = FileSeed { slots: &slots }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    (parsed.schema == schema && parsed.plan == plan.id).then_some(parsed)
 }
 
 #[derive(Deserialize)]
@@ -274,10 +312,10 @@ impl<'de> Visitor<'de> for FileSeed<'_, '_> {
             findings: HashSet::new(),
             words: Interner::default(),
         };
-        let (mut schema, mut plan) = (None, None);
+        let (mut schema, mut plan, mut json) = (None, None, None);
         let mut seen = Vec::new();
         while let Some(key) = map.next_key::<Cow<'_, str>>()? {
-            if ["schema", "plan", "goals", "discrepancies"].contains(&&*key) {
+            if ["schema", "plan", "json", "goals", "discrepancies"].contains(&&*key) {
                 if seen.contains(&key) {
                     return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
                 }
@@ -286,6 +324,7 @@ impl<'de> Visitor<'de> for FileSeed<'_, '_> {
             match &*key {
                 "schema" => schema = Some(map.next_value::<String>()?),
                 "plan" => plan = Some(map.next_value::<LastPlan>()?.id),
+                "json" => json = Some(map.next_value::<Fingerprint>()?),
                 "goals" => map.next_value_seed(GoalsSeed {
                     slots: self.slots,
                     last: &mut last,
@@ -299,6 +338,7 @@ impl<'de> Visitor<'de> for FileSeed<'_, '_> {
         Ok(Parsed {
             schema: schema.ok_or_else(|| de::Error::missing_field("schema"))?,
             plan: plan.ok_or_else(|| de::Error::missing_field("plan"))?,
+            json,
             last,
         })
     }
@@ -461,6 +501,174 @@ impl<'de> Visitor<'de> for FindingsSeed<'_> {
         }
         Ok(())
     }
+}
+
+/// The calling thread's CPU time in seconds (for `SAMLA_TIMING`: the
+/// loading runs beside the reading, so its wall time says little).
+fn thread_cpu() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes the calling thread's CPU time into `t`.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// File name of the comparison basis, kept beside the JSON in each
+/// generation of the output folder (not linked into the folder: it is for
+/// the next run, not for people).
+pub const BASIS: &str = ".samla-jamforelse.json";
+
+/// Schema of the comparison basis.
+const BASIS_SCHEMA: &str = "samla-jamforelse/1";
+
+/// The length and CRC-32 of a file as written: a comparison basis stands
+/// for the JSON it was written beside only while that file is unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    bytes: u64,
+    crc32: u32,
+}
+
+impl Fingerprint {
+    /// The fingerprint of what `file` holds, when it holds `bytes` bytes
+    /// (else only its length is right: the file was changed).
+    fn of(mut file: std::fs::File, bytes: u64) -> std::io::Result<Fingerprint> {
+        let len = file.metadata()?.len();
+        let mut crc = crc32fast::Hasher::new();
+        // Read in large pieces: 110 MB at 5,000 returns.
+        let mut buf = vec![0; 1 << 20];
+        // Another length: the file was changed, and is not read.
+        let mut n = if len == bytes { usize::MAX } else { 0 };
+        while n > 0 {
+            n = match file.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                read => read?,
+            };
+            crc.update(&buf[..n]);
+        }
+        Ok(Fingerprint {
+            bytes: len,
+            crc32: crc.finalize(),
+        })
+    }
+}
+
+/// A writer that takes the [`Fingerprint`] of what passes through it to
+/// `W`: the JSON is fingerprinted as it is written.
+#[derive(Debug)]
+pub struct Fingerprinted<W> {
+    inner: W,
+    bytes: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Fingerprinted<W> {
+    /// Passes writes on to `inner`.
+    pub fn new(inner: W) -> Fingerprinted<W> {
+        Fingerprinted {
+            inner,
+            bytes: 0,
+            crc: crc32fast::Hasher::new(),
+        }
+    }
+
+    /// The fingerprint of everything written so far.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint {
+            bytes: self.bytes,
+            crc32: self.crc.clone().finalize(),
+        }
+    }
+}
+
+impl<W: Write> Write for Fingerprinted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The comparison basis: the parts of the JSON the next run compares with,
+/// in the JSON's own form (the same [`Ratings`](crate::report::json) and
+/// findings), parsed by the same code.
+#[derive(Serialize)]
+struct Basis<'a> {
+    schema: &'static str,
+    plan: BasisPlan<'a>,
+    json: Fingerprint,
+    goals: Vec<BasisGoal<'a>>,
+    discrepancies: Vec<BasisFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct BasisPlan<'a> {
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct BasisGoal<'a> {
+    id: &'a str,
+    ratings: crate::report::json::Ratings<'a>,
+}
+
+/// A finding's key (see [`FindingKey`]), each part as the JSON has it;
+/// the message, most of a finding's text, is not compared.
+#[derive(Serialize)]
+struct BasisFinding<'a> {
+    code: crate::finding::FindingCode,
+    region: Option<&'a str>,
+    goal: Option<&'a crate::plan::GoalId>,
+    file: Option<&'a str>,
+    cell: Option<crate::finding::CellRef>,
+}
+
+impl<'a> BasisFinding<'a> {
+    fn of(f: &'a Finding) -> BasisFinding<'a> {
+        let loc = f.location.as_ref();
+        BasisFinding {
+            code: f.code,
+            region: f.region.as_deref(),
+            goal: f.goal.as_ref(),
+            file: loc.map(|l| &*l.file),
+            cell: loc.and_then(|l| l.cell),
+        }
+    }
+}
+
+/// Writes the comparison basis of `c` into `out`, for the JSON whose
+/// fingerprint is `json` (written beside it, in the same generation).
+pub fn write_basis(
+    plan: &Plan,
+    c: &Consolidation,
+    json: Fingerprint,
+    out: impl Write,
+) -> serde_json::Result<()> {
+    let codes = crate::report::json::region_codes(plan);
+    let order = AnswerOrder::new(codes.iter().copied());
+    let goals = c
+        .goals
+        .iter()
+        .map(|g| BasisGoal {
+            id: &g.id.0,
+            ratings: crate::report::json::Ratings::new(g, &codes, &order),
+        })
+        .collect();
+    let basis = Basis {
+        schema: BASIS_SCHEMA,
+        plan: BasisPlan { id: &plan.id },
+        json,
+        goals,
+        discrepancies: c.findings.iter().map(BasisFinding::of).collect(),
+    };
+    serde_json::to_writer(out, &basis)
 }
 
 /// Respondent → SHA-256 of its merged return.
@@ -681,5 +889,27 @@ mod tests {
                 "{json}"
             );
         }
+    }
+
+    #[test]
+    fn a_file_has_the_fingerprint_it_was_written_with_until_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let text = "{\"å\": 1}\n".repeat(100_000);
+        let mut w = Fingerprinted::new(std::fs::File::create(&path).unwrap());
+        for piece in text.as_bytes().chunks(7_001) {
+            w.write_all(piece).unwrap();
+        }
+        let written = w.fingerprint();
+        assert_eq!(written.bytes, text.len() as u64);
+        let now = |path: &Path| Fingerprint::of(std::fs::File::open(path).unwrap(), written.bytes);
+        assert_eq!(now(&path).unwrap(), written);
+        // One byte changed, the length kept: the CRC tells.
+        std::fs::write(&path, text.replacen('1', "2", 1)).unwrap();
+        let changed = now(&path).unwrap();
+        assert_eq!(changed.bytes, written.bytes);
+        assert_ne!(changed, written);
+        std::fs::write(&path, &text[1..]).unwrap();
+        assert_ne!(now(&path).unwrap(), written);
     }
 }

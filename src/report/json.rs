@@ -75,11 +75,29 @@ struct GoalOut<'a> {
 
 /// A goal's `ratings`, by region code in code order (as a map keeps them),
 /// made while they are written rather than held for every goal at once.
-struct Ratings<'a> {
+/// The next run's comparison basis writes them too
+/// ([`crate::history::write_basis`]), so they are the same.
+pub(crate) struct Ratings<'a> {
     goal: &'a GoalRow,
     /// The plan's region codes, sorted, and their lookup.
     codes: &'a [&'a str],
     order: &'a AnswerOrder<'a>,
+}
+
+impl<'a> Ratings<'a> {
+    /// `goal`'s ratings by `codes` (from [`region_codes`]), found with
+    /// `order` (an [`AnswerOrder`] of the same codes).
+    pub(crate) fn new(goal: &'a GoalRow, codes: &'a [&'a str], order: &'a AnswerOrder<'a>) -> Self {
+        Ratings { goal, codes, order }
+    }
+}
+
+/// The plan's region codes as `ratings` lists them: sorted, each once.
+pub(crate) fn region_codes(plan: &Plan) -> Vec<&str> {
+    let mut codes: Vec<&str> = plan.regions.iter().map(|r| r.code.0.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
 }
 
 impl Serialize for Ratings<'_> {
@@ -118,9 +136,7 @@ pub fn write_json(
     mut out: impl std::io::Write,
 ) -> serde_json::Result<()> {
     let cmp = c.over_time.comparison.as_ref();
-    let mut codes: Vec<&str> = plan.regions.iter().map(|r| r.code.0.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
+    let codes = region_codes(plan);
     let order = AnswerOrder::new(codes.iter().copied());
     let goals = c
         .goals
@@ -133,11 +149,7 @@ pub fn write_json(
             text: &g.text,
             responsible: pg.responsible.as_deref(),
             schedule: pg.schedule.as_deref(),
-            ratings: Ratings {
-                goal: g,
-                codes: &codes,
-                order: &order,
-            },
+            ratings: Ratings::new(g, &codes, &order),
             comments: Comments(g),
         })
         .collect();
