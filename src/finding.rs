@@ -166,18 +166,53 @@ impl CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The letters on the stack, not in a string of their own (this runs
-        // for every cell reference of the outputs); 26^7 > u32::MAX + 1.
-        let mut letters = [0u8; 7];
-        let mut i = letters.len();
+        f.write_str(self.a1().as_str())
+    }
+}
+
+impl CellRef {
+    /// The reference in A1 notation, on the stack: no string of its own and
+    /// no formatting machinery (this runs for every cell reference of the
+    /// outputs).
+    ///
+    /// ```
+    /// # use samla::finding::CellRef;
+    /// assert_eq!(CellRef::new(u32::MAX, u32::MAX).a1().as_str(), "MWLQKWV4294967296");
+    /// ```
+    pub fn a1(&self) -> A1 {
+        // 26^7 > u32::MAX + 1: seven letters; u32::MAX + 1 has ten digits.
+        let mut buf = [0u8; 17];
+        let mut i = buf.len();
+        let mut row = u64::from(self.row) + 1;
+        while row > 0 {
+            i -= 1;
+            buf[i] = b'0' + (row % 10) as u8;
+            row /= 10;
+        }
         let mut c = u64::from(self.col) + 1;
         while c > 0 {
             i -= 1;
-            letters[i] = b'A' + ((c - 1) % 26) as u8;
+            buf[i] = b'A' + ((c - 1) % 26) as u8;
             c = (c - 1) / 26;
         }
-        f.write_str(std::str::from_utf8(&letters[i..]).map_err(|_| fmt::Error)?)?;
-        write!(f, "{}", u64::from(self.row) + 1)
+        A1 {
+            buf,
+            start: i as u8,
+        }
+    }
+}
+
+/// A cell reference in A1 notation ([`CellRef::a1`]).
+pub struct A1 {
+    buf: [u8; 17],
+    start: u8,
+}
+
+impl A1 {
+    /// The reference, `D10`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters and digits are written.
+        std::str::from_utf8(&self.buf[usize::from(self.start)..]).unwrap_or_default()
     }
 }
 

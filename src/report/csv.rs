@@ -72,6 +72,11 @@ pub fn guard(text: &str) -> Cow<'_, str> {
 
 /// Writes `svar.csv` to `out` as it goes (BOM, header, one row per goal ×
 /// respondent) and returns `out`.
+///
+/// A row repeats its goal's fields (plan to goal text, about half of its
+/// bytes) and its respondent's: those are encoded once per goal and per
+/// respondent and copied into each row; the fields that change are encoded
+/// per row by the `csv` writer's own engine with the same settings.
 pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::Result<W> {
     out.write_all(BOM)?;
     let mut w = ::csv::WriterBuilder::new()
@@ -79,6 +84,8 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
         .terminator(::csv::Terminator::CRLF)
         .from_writer(out);
     w.write_record(HEADER)?;
+    let mut out = w.into_inner().map_err(|e| e.into_error())?;
+    let mut enc = Encoder::new();
     let files: HashMap<&str, &str> = c
         .sources
         .iter()
@@ -91,77 +98,171 @@ pub fn write<W: Write>(plan: &Plan, c: &Consolidation, mut out: W) -> std::io::R
         .iter()
         .map(|r| {
             let code = r.code(plan).0.as_str();
+            let file = files.get(code).copied().unwrap_or("");
             Who {
                 code,
-                name: r.name(plan),
+                head: enc.fields(&[code, r.name(plan)]),
                 rates: r.rates(),
                 reported: c.has_reported(code),
-                file: files.get(code).copied().unwrap_or(""),
+                file: enc.fields(&[file]),
             }
         })
         .collect();
     let order = AnswerOrder::new(who.iter().map(|r| r.code));
-    // The cell references are written into these, not a new string per row.
-    let (mut rating_cell, mut comment_cell) = (String::new(), String::new());
+    let mut row = Vec::new();
     for g in &c.goals {
+        let goal = enc.fields(&[
+            &plan.id,
+            &plan.period,
+            &g.area_id,
+            &g.area,
+            &g.id.0,
+            &g.text,
+        ]);
         for (r, answer) in who.iter().zip(order.answers(g)) {
-            let rating = answer.and_then(|a| a.rating());
-            let (label, meaning) = rating
-                .map(|x| (label(plan, x), meaning(plan, x)))
-                .unwrap_or_default();
-            cell_ref(&mut rating_cell, answer.and_then(GoalAnswer::rating_cell));
-            cell_ref(&mut comment_cell, answer.and_then(GoalAnswer::comment_cell));
-            let row: [&str; 17] = [
-                &plan.id,
-                &plan.period,
-                &g.area_id,
-                &g.area,
-                &g.id.0,
-                &g.text,
-                r.code,
-                r.name,
-                state(r.rates, r.reported, answer),
-                answer.and_then(|a| a.written()).unwrap_or(""),
-                // The scale code: a rating's, not what was written.
-                &answer
-                    .filter(|_| rating.is_some())
-                    .and_then(GoalAnswer::shown)
-                    .unwrap_or_default(),
-                &label,
-                &meaning,
-                answer.and_then(|a| a.comment()).unwrap_or(""),
-                r.file,
-                &rating_cell,
-                &comment_cell,
-            ];
-            w.write_record(row.iter().map(|f| match guard(f) {
-                Cow::Borrowed(f) => Cow::Borrowed(f.as_bytes()),
-                Cow::Owned(f) => Cow::Owned(f.into_bytes()),
-            }))?;
+            row.clear();
+            row.extend_from_slice(&goal);
+            row.push(SEPARATOR);
+            row.extend_from_slice(&r.head);
+            answer_fields(&mut enc, &mut row, plan, r, answer);
+            row.extend_from_slice(b"\r\n");
+            out.write_all(&row)?;
         }
     }
-    w.into_inner().map_err(|e| e.into_error())
+    Ok(out)
 }
 
-/// `out` becomes the cell's reference (`D12`), or empty without one.
-fn cell_ref(out: &mut String, cell: Option<crate::finding::CellRef>) {
-    use std::fmt::Write as _;
-    out.clear();
-    if let Some(cell) = cell {
-        let _ = write!(out, "{cell}");
+/// A row's fields from `svarsläge` on (after the respondent's code and
+/// name), each after a `;`, encoded into `row`.
+fn answer_fields(
+    enc: &mut Encoder,
+    row: &mut Vec<u8>,
+    plan: &Plan,
+    r: &Who,
+    answer: Option<&GoalAnswer>,
+) {
+    let rating = answer.and_then(|a| a.rating());
+    let (label, meaning) = rating
+        .map(|x| (label(plan, x), meaning(plan, x)))
+        .unwrap_or_default();
+    // The scale code: a rating's, not what was written.
+    let code = answer
+        .filter(|_| rating.is_some())
+        .and_then(GoalAnswer::shown)
+        .unwrap_or_default();
+    for f in [
+        state(r.rates, r.reported, answer),
+        answer.and_then(|a| a.written()).unwrap_or(""),
+        &code,
+        &label,
+        &meaning,
+        answer.and_then(|a| a.comment()).unwrap_or(""),
+    ] {
+        row.push(SEPARATOR);
+        enc.field(row, f);
+    }
+    row.push(SEPARATOR);
+    row.extend_from_slice(&r.file);
+    for cell in [
+        answer.and_then(GoalAnswer::rating_cell),
+        answer.and_then(GoalAnswer::comment_cell),
+    ] {
+        row.push(SEPARATOR);
+        if let Some(cell) = cell {
+            // Letters and digits: nothing to guard or quote.
+            row.extend_from_slice(cell.a1().as_str().as_bytes());
+        }
+    }
+}
+
+/// Encodes fields as the `csv` writer does, with its engine (`csv_core`)
+/// and the same settings: quoted only where needed (a `;`, a quote or a
+/// line break), a quote doubled; each field [`guard`]ed first.
+struct Encoder {
+    core: ::csv_core::Writer,
+    /// The bytes the engine quotes a field for (`\n`, `\r`, `"`, `;`),
+    /// looked for in a long field with memchr: the engine's own check, a
+    /// byte at a time, was most of the cost of a comment.
+    special: Option<[u8; 4]>,
+    /// Room for a quoted field as the engine writes it.
+    scratch: Vec<u8>,
+}
+
+impl Encoder {
+    fn new() -> Encoder {
+        // Quoted only where needed (csv_core's default quote style): a
+        // field is quoted when it holds one of the engine's special bytes.
+        let core = ::csv_core::WriterBuilder::new()
+            .delimiter(SEPARATOR)
+            .terminator(::csv_core::Terminator::CRLF)
+            .build();
+        let special: Vec<u8> = (0..=u8::MAX).filter(|&b| core.is_special_byte(b)).collect();
+        Encoder {
+            special: special.try_into().ok(),
+            core,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Whether the engine quotes `bytes`.
+    fn quoted(&self, bytes: &[u8]) -> bool {
+        match self.special {
+            // memchr's set-up costs more than the engine's check of a short field.
+            Some([a, b, c, d]) if bytes.len() >= 64 => {
+                memchr::memchr3(a, b, c, bytes).is_some() || memchr::memchr(d, bytes).is_some()
+            }
+            _ => self.core.should_quote(bytes),
+        }
+    }
+
+    /// `fields` encoded, between `;`.
+    fn fields(&mut self, fields: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(SEPARATOR);
+            }
+            self.field(&mut out, f);
+        }
+        out
+    }
+
+    /// Appends `text`, guarded and encoded, to `out`.
+    fn field(&mut self, out: &mut Vec<u8>, text: &str) {
+        let text = guard(text);
+        let bytes = text.as_bytes();
+        if !self.quoted(bytes) {
+            out.extend_from_slice(bytes);
+            return;
+        }
+        // Each quote doubled at most: twice the bytes always suffice.
+        self.scratch.clear();
+        self.scratch.resize(2 * bytes.len(), 0);
+        let q = self.core.get_quote();
+        let (_, _, n) = ::csv_core::quote(
+            bytes,
+            &mut self.scratch,
+            q,
+            self.core.get_escape(),
+            self.core.get_double_quote(),
+        );
+        out.push(q);
+        out.extend_from_slice(&self.scratch[..n]);
+        out.push(q);
     }
 }
 
 /// A respondent as every one of its rows shows it.
 struct Who<'a> {
     code: &'a str,
-    name: &'a str,
+    /// Its code and name, encoded.
+    head: Vec<u8>,
     /// Whether it rates goals (the coordinator only comments).
     rates: bool,
     /// Whether its return was merged.
     reported: bool,
-    /// The merged return's file, else empty.
-    file: &'a str,
+    /// The merged return's file, else empty; encoded.
+    file: Vec<u8>,
 }
 
 /// `svarsläge`: what the row holds, so a gap is told from a blank.
@@ -217,5 +318,34 @@ fn describe<'a>(
                 .join(join),
         ),
         Rating::Uncertain(inner) => Cow::Owned(format!("{}?", describe(inner, join, level))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The encoder quotes and guards as the `csv` writer with
+        /// [`guard`]ed fields does (a row always has several fields).
+        #[test]
+        fn fields_are_encoded_as_the_csv_writer_does(
+            fields in proptest::collection::vec("([a-zå =+@\t'-]{0,70}[;\"\r\n]?){0,2}", 2..6),
+        ) {
+            let mut w = ::csv::WriterBuilder::new()
+                .delimiter(SEPARATOR)
+                .terminator(::csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            w.write_record(fields.iter().map(|f| guard(f).into_owned())).unwrap();
+            let mut want = w.into_inner().unwrap();
+            want.truncate(want.len() - 2);
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(Encoder::new().fields(&fields), want);
+        }
+    }
+
+    #[test]
+    fn the_engine_quotes_for_four_bytes() {
+        assert_eq!(Encoder::new().special, Some(*b"\n\r\";"));
     }
 }
