@@ -43,7 +43,7 @@ fn fill(plan: &Plan, bucket: &str) -> Color {
 pub fn workbook(
     plan: &Plan,
     c: &Consolidation,
-    out: impl std::io::Write + std::io::Seek,
+    out: impl std::io::Write + std::io::Seek + Send,
 ) -> Result<(), XlsxError> {
     let s = Styles::new();
     let mut wb = crate::report::print::workbook();
@@ -69,30 +69,33 @@ pub fn workbook(
         xf: mut table,
     } = Placeholder::new(&mut wb, &formats)?;
     let xf = SvarXf::new(&mut table, &s, &buckets, &end);
-    // `Svar`'s texts are measured first, on every core: its row count is
-    // in its part's head and in the workbook (the filter's range).
-    let svar = Svar::measure(plan, c);
+    // `Svar`'s texts are measured (on every core) while the other sheets
+    // are built: its row count is in its part's head and in the workbook
+    // (the filter's range).
+    let (svar, sheets) = rayon::join(|| Svar::measure(plan, c), || other_sheets(plan, c, &s));
+    let [first, summ, srcs] = sheets?;
     answers_setup(&mut placeholder, plan, svar.next_row)?;
-    // Then its rows are written (and compressed on a thread of their own)
-    // while the other sheets are built and the workbook is saved: the
-    // sheets are independent, and done one after the other they were the
-    // last fifth of a second of the run, on one core, at 5,000 returns.
-    let (part, saved) = rayon::join(
-        || svar.write(plan, c, &xf),
-        || other_sheets(&mut wb, placeholder, plan, c, &s),
-    );
-    long_sheet::assemble(saved?, SVAR_POSITION, part?, &table, out)
+    for ws in [first, placeholder, summ, srcs] {
+        wb.push_worksheet(ws);
+    }
+    super::changes::add_sheets(&mut wb, plan, c)?;
+    super::submissions::add_sheet(&mut wb, plan, c)?;
+    // Level 1 saves a large workbook about a third faster than the
+    // default 6, for a file about 1.5 times as large.
+    wb.set_zip_compression_level(1);
+    let saved = long_sheet::save_apart(&mut wb)?;
+    // Saved: its sheets need not be held while `Svar` is written.
+    drop(wb);
+    // `Svar`'s rows are written as the package is assembled, compressed
+    // (on a thread of their own) straight into it.
+    let frame = svar.frame(plan)?;
+    let rows = |r: &mut long_sheet::Rows<'_>| svar.rows(r, plan, c, &xf);
+    long_sheet::assemble(saved, SVAR_POSITION, &table, &frame, rows, out)
 }
 
-/// Builds the sheets but `Svar` (`placeholder` stands in for it) into `wb`
-/// and saves it apart (see [`long_sheet::save_apart`]).
-fn other_sheets(
-    wb: &mut rust_xlsxwriter::Workbook,
-    placeholder: Worksheet,
-    plan: &Plan,
-    c: &Consolidation,
-    s: &Styles,
-) -> Result<std::fs::File, XlsxError> {
+/// The sheets but `Svar`: `Sammanställning`, `Sammanfattning` and `Källor`,
+/// each built on its own core when one is free.
+fn other_sheets(plan: &Plan, c: &Consolidation, s: &Styles) -> Result<[Worksheet; 3], XlsxError> {
     let sheet = |build: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
         let mut ws = crate::report::print::worksheet();
         build(&mut ws).map(|()| ws)
@@ -114,15 +117,7 @@ fn other_sheets(
             )
         },
     );
-    for ws in [first?, placeholder, summ?, srcs?] {
-        wb.push_worksheet(ws);
-    }
-    super::changes::add_sheets(wb, plan, c)?;
-    super::submissions::add_sheet(wb, plan, c)?;
-    // Level 1 saves a large workbook about a third faster than the
-    // default 6, for a file about 1.5 times as large.
-    wb.set_zip_compression_level(1);
-    long_sheet::save_apart(wb)
+    Ok([first?, summ?, srcs?])
 }
 
 /// `Svar`'s place among the sheets: the second.
@@ -448,28 +443,31 @@ impl<'p> Svar<'p> {
         }
     }
 
-    /// Writes the sheet's part.
-    fn write(
+    /// The head and tail of the sheet's part.
+    fn frame(&self, plan: &Plan) -> Result<long_sheet::Frame, XlsxError> {
+        let setup = |ws: &mut Worksheet| answers_setup(ws, plan, self.next_row);
+        long_sheet::frame(&setup, SVAR_POSITION, self.next_row, 4)
+    }
+
+    /// Writes the sheet's rows.
+    fn rows(
         &self,
+        r: &mut long_sheet::Rows<'_>,
         plan: &Plan,
         c: &Consolidation,
         xf: &SvarXf,
-    ) -> Result<long_sheet::Part, XlsxError> {
-        let setup = |ws: &mut Worksheet| answers_setup(ws, plan, self.next_row);
-        let (head, tail) = long_sheet::frame(&setup, SVAR_POSITION, self.next_row, 4)?;
+    ) -> std::io::Result<()> {
         let lookup = AnswerOrder::new(self.order.iter().copied());
-        long_sheet::write_part(&head, &tail, |r| {
-            let who = plan.noun.heading();
-            let names = ["Område", "Mål-id", &who, "Bedömning", "Kommentar"];
-            r.head_row(&names, &SVAR_WIDTHS, xf.header);
-            let mut row = 1;
-            for (g, m) in c.goals.iter().zip(&self.measured) {
-                let answers = self.order.iter().copied().zip(lookup.answers(g));
-                row = goal_answers(r, row, plan, g, answers, m, xf)?;
-            }
-            r.end_sheet(row, xf.end);
-            Ok(())
-        })
+        let who = plan.noun.heading();
+        let names = ["Område", "Mål-id", &who, "Bedömning", "Kommentar"];
+        r.head_row(&names, &SVAR_WIDTHS, xf.header);
+        let mut row = 1;
+        for (g, m) in c.goals.iter().zip(&self.measured) {
+            let answers = self.order.iter().copied().zip(lookup.answers(g));
+            row = goal_answers(r, row, plan, g, answers, m, xf)?;
+        }
+        r.end_sheet(row, xf.end);
+        Ok(())
     }
 }
 

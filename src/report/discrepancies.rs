@@ -24,7 +24,7 @@ const WIDTHS: [f64; 8] = [22.0, 11.0, 9.0, 6.0, 28.0, 12.0, 6.0, 66.0];
 pub fn workbook(
     plan: &Plan,
     findings: &[Finding],
-    out: impl std::io::Write + std::io::Seek,
+    out: impl std::io::Write + std::io::Seek + Send,
 ) -> Result<(), XlsxError> {
     let s = Styles::new();
     let mut wb = crate::report::print::workbook();
@@ -64,14 +64,16 @@ pub fn workbook(
         what: "Avvikelser",
     };
     let setup = |ws: &mut Worksheet| long_sheet::setup_table(ws, "Avvikelser", next_row, &page);
-    let (head, tail) = long_sheet::frame(&setup, POSITION, next_row, 7)?;
-    let part = long_sheet::write_part(&head, &tail, |r| findings_sheet(r, plan, findings, &xf))?;
+    let frame = long_sheet::frame(&setup, POSITION, next_row, 7)?;
     setup(&mut placeholder.sheet)?;
     wb.push_worksheet(placeholder.sheet);
     codes_sheet(wb.add_worksheet(), findings, &s, &plan_line)?;
     wb.set_zip_compression_level(1);
     let saved = long_sheet::save_apart(&mut wb)?;
-    long_sheet::assemble(saved, POSITION, part, &placeholder.xf, out)
+    // Saved: its sheets need not be held while the findings are written.
+    drop(wb);
+    let rows = |r: &mut Rows<'_>| findings_sheet(r, plan, findings, &xf);
+    long_sheet::assemble(saved, POSITION, &placeholder.xf, &frame, rows, out)
 }
 
 /// The indices of `Avvikelser`'s formats in the workbook's style table.

@@ -290,15 +290,21 @@ pub(crate) fn setup_table(
     print::setup(ws, page)
 }
 
-/// The head and tail of the long sheet's part (everything before and after
-/// its rows), as rust_xlsxwriter writes them for a sheet set up by `setup`
-/// whose cells reach row `last_row` (0-based).
+/// The head and tail of a long sheet's part (everything before and after
+/// its rows).
+pub(crate) struct Frame {
+    head: String,
+    tail: String,
+}
+
+/// The [`Frame`] of the long sheet's part, as rust_xlsxwriter writes it for
+/// a sheet set up by `setup` whose cells reach row `last_row` (0-based).
 pub(crate) fn frame(
     setup: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>,
     position: usize,
     last_row: u32,
     last_col: u16,
-) -> Result<(String, String), XlsxError> {
+) -> Result<Frame, XlsxError> {
     let mut wb = print::workbook();
     // At its place in the workbook: the first sheet is the selected one.
     for _ in 1..position {
@@ -317,7 +323,10 @@ pub(crate) fn frame(
         return Err(unexpected("sheetData saknas"));
     };
     let head = &xml[..open + "<sheetData>".len()];
-    Ok((head.to_string(), xml[close..].to_string()))
+    Ok(Frame {
+        head: head.to_string(),
+        tail: xml[close..].to_string(),
+    })
 }
 
 /// The part of the sheet at `position` (1-based) in a workbook.
@@ -354,26 +363,21 @@ fn entry_options() -> SimpleFileOptions {
         .last_modified_time(DateTime::default())
 }
 
-/// A long sheet's part, compressed into a temporary one-entry zip file.
-pub(crate) struct Part(std::fs::File);
-
-/// Name of the entry inside a [`Part`]'s file.
-const PART_ENTRY: &str = "sheet.xml";
-
-/// Writes a long sheet's part: `head`, the rows `rows` writes, `tail`;
-/// the rows are compressed on a thread of their own while they are
-/// written (see [`piped`]).
-pub(crate) fn write_part(
-    head: &str,
-    tail: &str,
+/// Writes a long sheet's part into `zip` as entry `name`: `frame`'s head,
+/// the rows `rows` writes, `frame`'s tail; the rows are compressed on a
+/// thread of their own while they are written (see [`piped`]).
+fn write_part<W: Write + Seek + Send>(
+    zip: &mut ZipWriter<W>,
+    name: &str,
+    frame: &Frame,
     rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
-) -> Result<Part, XlsxError> {
-    let mut zip = ZipWriter::new(tempfile::tempfile().map_err(XlsxError::IoError)?);
-    zip.start_file(PART_ENTRY, entry_options())?;
-    zip.write_all(head.as_bytes()).map_err(XlsxError::IoError)?;
+) -> Result<(), XlsxError> {
+    zip.start_file(name, entry_options())?;
+    zip.write_all(frame.head.as_bytes())
+        .map_err(XlsxError::IoError)?;
     // A row is appended whole, so a buffer may pass CHUNK by one row.
     let capacity = CHUNK + 4096;
-    piped::pipe(&mut zip, capacity, |piped| {
+    piped::pipe(zip, capacity, |piped| {
         let mut r = Rows {
             piped,
             xml: String::with_capacity(capacity),
@@ -383,10 +387,9 @@ pub(crate) fn write_part(
             heights: Vec::new(),
         };
         rows(&mut r)?;
-        r.finish(tail)
+        r.finish(&frame.tail)
     })
-    .map_err(XlsxError::IoError)?;
-    Ok(Part(zip.finish()?))
+    .map_err(XlsxError::IoError)
 }
 
 /// Saves `wb` (with the placeholder) to a temporary file, for [`assemble`]:
@@ -404,30 +407,33 @@ pub(crate) fn save_apart(wb: &mut Workbook) -> Result<std::fs::File, XlsxError> 
 
 /// Writes the package `saved` (a workbook as rust_xlsxwriter saved it) to
 /// `out` with the part of the sheet at `position` — the placeholder's —
-/// replaced by `part`, after checking that the placeholder's cells have the
-/// formats `xf` says.
-pub(crate) fn assemble(
+/// replaced by the long sheet's: `frame` around the rows `rows` writes,
+/// compressed straight into `out` (not into a file of its own and then
+/// copied: that copy was the last step of the workbook, on one core).
+/// First checks that the placeholder's cells have the formats `xf` says.
+pub(crate) fn assemble<W: Write + Seek + Send>(
     saved: impl Read + Seek,
     position: usize,
-    part: Part,
     xf: &XfTable,
-    out: impl Write + Seek,
+    frame: &Frame,
+    rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
+    out: W,
 ) -> Result<(), XlsxError> {
-    let mut file = part.0;
-    file.rewind().map_err(XlsxError::IoError)?;
-    // Read in large pieces: the compressed part is copied whole.
-    let mut compressed = ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, file))?;
     let mut archive = ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, saved))?;
     let name = part_name(position);
     check_formats(&mut archive, &name, xf)?;
     let mut zip = ZipWriter::new(out);
+    let mut rows = Some(rows);
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i)?;
-        if entry.name()? == name.as_str() {
-            zip.raw_copy_file_rename(compressed.by_index_raw(0)?, &name)?;
-        } else {
+        if entry.name()? != name.as_str() {
             zip.raw_copy_file(entry)?;
+            continue;
         }
+        let rows = rows
+            .take()
+            .ok_or_else(|| unexpected("delen finns två gånger"))?;
+        write_part(&mut zip, &name, frame, rows)?;
     }
     zip.finish()?;
     Ok(())
@@ -484,29 +490,30 @@ mod tests {
         let mut bytes = std::io::Cursor::new(Vec::new());
         wb.save_to_writer(&mut bytes).unwrap();
         let theirs = read_part(bytes.into_inner(), "xl/worksheets/sheet1.xml").unwrap();
-        let part = write_part("<sheetData>", "</sheetData>", |r| {
+        let ours = written("<sheetData>", "</sheetData>", |r| {
             for (i, t) in texts.iter().enumerate() {
                 r.start_plain_row(i as u32);
                 r.cell(0, t, 1);
             }
             Ok(())
-        })
-        .unwrap();
-        (cells(&theirs), cells(&text_of(part)))
+        });
+        (cells(&theirs), cells(&ours))
     }
 
-    /// The XML of a part.
-    fn text_of(part: Part) -> String {
-        let mut file = part.0;
-        file.rewind().unwrap();
-        let mut xml = String::new();
-        ZipArchive::new(file)
-            .unwrap()
-            .by_index(0)
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
-        xml
+    /// The XML of a part written by [`write_part`] with `head`, `rows`
+    /// and `tail`, read back from its zip entry.
+    fn written(
+        head: &str,
+        tail: &str,
+        rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
+    ) -> String {
+        let frame = Frame {
+            head: head.to_string(),
+            tail: tail.to_string(),
+        };
+        let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        write_part(&mut zip, "sheet.xml", &frame, rows).unwrap();
+        read_part(zip.finish().unwrap().into_inner(), "sheet.xml").unwrap()
     }
 
     #[test]
@@ -539,14 +546,13 @@ mod tests {
 
     #[test]
     fn heights_are_whole_pixels_in_points() {
-        let part = write_part("", "", |r| {
+        let xml = written("", "", |r| {
             r.start_row(0, 25.4);
             r.start_row(1, 500.0);
             Ok(())
-        })
-        .unwrap();
+        });
         assert_eq!(
-            text_of(part),
+            xml,
             "<row r=\"1\" ht=\"25.5\" customHeight=\"1\"></row>\
              <row r=\"2\" ht=\"408.75\" customHeight=\"1\"></row>"
         );
