@@ -432,7 +432,10 @@ pub type SortKey = (
 /// every message, file and region: some 20 MB at 5,000 returns, at the
 /// merge's peak.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(report_order);
+    // Stable, on every core: 40,000 findings at 5,000 returns, compared by
+    // text, in the merge's one-core stretch.
+    use rayon::slice::ParallelSliceMut;
+    findings.par_sort_by(report_order);
 }
 
 /// [`Finding::owned_sort_key`]'s order, without making the keys.

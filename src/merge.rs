@@ -568,12 +568,78 @@ pub fn bucket(cell: Option<&GoalAnswer>) -> &str {
     }
 }
 
-/// One more under `key`.
-fn tally(counts: &mut BTreeMap<String, usize>, key: &str) {
-    match counts.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(key.to_string(), 1);
+/// The buckets answers are counted under ([`bucket`]), numbered: the
+/// scale's levels, `annat`, `blank`, then any other level met; and what
+/// each bucket's level means, looked up once, not per count.
+struct Buckets<'a> {
+    plan: &'a Plan,
+    names: Vec<&'a str>,
+    meanings: Vec<Option<Meaning>>,
+}
+
+impl<'a> Buckets<'a> {
+    fn new(plan: &'a Plan) -> Buckets<'a> {
+        let mut b = Buckets {
+            plan,
+            names: Vec::new(),
+            meanings: Vec::new(),
+        };
+        for name in plan.scale.iter().map(|l| l.code.as_str()) {
+            b.id(name);
+        }
+        b.id("annat");
+        b.id("blank");
+        b
+    }
+
+    /// The number of bucket `name`, numbered now if it is new.
+    fn id(&mut self, name: &'a str) -> usize {
+        if let Some(i) = self.names.iter().position(|n| *n == name) {
+            return i;
+        }
+        self.names.push(name);
+        self.meanings.push(self.plan.meaning_of(name));
+        self.names.len() - 1
+    }
+
+    /// One more in bucket `id` of `counts`.
+    fn tally(counts: &mut Vec<usize>, id: usize) {
+        if counts.len() <= id {
+            counts.resize(id + 1, 0);
+        }
+        counts[id] += 1;
+    }
+
+    /// Counts by bucket number as counts by name (the buckets counted).
+    fn counts(&self, counts: &[usize]) -> BTreeMap<String, usize> {
+        let counted = counts.iter().enumerate().filter(|(_, n)| **n > 0);
+        counted
+            .map(|(i, n)| (self.names[i].to_string(), *n))
+            .collect()
+    }
+
+    /// Adds goal `g` to the summary's goal lists its answers' buckets
+    /// `ids` put it in.
+    fn goal_lists(&self, s: &mut Stats, g: &GoalRow, ids: &[usize]) {
+        let count = |m: Meaning| ids.iter().filter(|&&b| self.meanings[b] == Some(m)).count();
+        // Respondents for whom the goal is not applicable are left out.
+        let applicable = ids.len() - count(Meaning::NotApplicable);
+        let achieved = count(Meaning::Achieved);
+        if applicable > 0 && achieved == applicable {
+            s.achieved_everywhere.push(g.id.clone());
+        } else if applicable > 1 && achieved == applicable - 1 {
+            s.achieved_all_but_one.push(g.id.clone());
+        }
+        let has = |name: &str| ids.iter().any(|&b| self.names[b] == name);
+        let mut lists = [
+            (count(Meaning::NotStarted) > 0, &mut s.not_started_somewhere),
+            (has("blank"), &mut s.missing_some_rating),
+            (has("annat"), &mut s.other_rating),
+        ];
+        for (hit, list) in &mut lists {
+            if *hit {
+                list.push(g.id.clone());
+            }
         }
     }
 }
@@ -586,53 +652,40 @@ impl Consolidation {
             .iter()
             .map(|r| r.code.0.clone())
             .partition(|r| self.has_reported(r));
-        let mut s = Stats {
-            answered,
-            not_answered,
-            ..Stats::default()
-        };
+        let mut s = Stats::default();
         // Each goal's answers found in one pass, and counted per region by
-        // position: a key (or a search by it) per goal and region was
-        // 275,000 of each at 5,000 returns.
-        let order = AnswerOrder::new(s.answered.iter().map(String::as_str));
-        let mut per_region = vec![BTreeMap::new(); s.answered.len()];
+        // position and per bucket by number: a key (or a search by it) per
+        // goal and region was 275,000 of each at 5,000 returns.
+        let order = AnswerOrder::new(answered.iter().map(String::as_str));
+        let mut buckets = Buckets::new(plan);
+        let mut per_region: Vec<Vec<usize>> = vec![Vec::new(); answered.len()];
+        let mut per_area: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut ids = Vec::new();
         for g in &self.goals {
-            let buckets: Vec<&str> = order.answers(g).into_iter().map(bucket).collect();
-            if !buckets.is_empty() {
-                let area = s.per_area.entry(g.area_id.clone()).or_default();
-                for (counts, b) in per_region.iter_mut().zip(&buckets) {
-                    tally(counts, b);
-                    tally(area, b);
+            ids.clear();
+            ids.extend(order.answers(g).into_iter().map(|a| buckets.id(bucket(a))));
+            if !ids.is_empty() {
+                let area = per_area.entry(g.area_id.as_str()).or_default();
+                for (counts, &b) in per_region.iter_mut().zip(&ids) {
+                    Buckets::tally(counts, b);
+                    Buckets::tally(area, b);
                 }
             }
-            // Counts go by what a level means, not where it stands in the
-            // scale; each bucket's meaning is looked up once, not per count.
-            let meanings: Vec<Option<Meaning>> =
-                buckets.iter().map(|b| plan.meaning_of(b)).collect();
-            let count = |m: Meaning| meanings.iter().filter(|&&x| x == Some(m)).count();
-            // Respondents for whom the goal is not applicable are left out.
-            let applicable = buckets.len() - count(Meaning::NotApplicable);
-            let achieved = count(Meaning::Achieved);
-            if applicable > 0 && achieved == applicable {
-                s.achieved_everywhere.push(g.id.clone());
-            } else if applicable > 1 && achieved == applicable - 1 {
-                s.achieved_all_but_one.push(g.id.clone());
-            }
-            let mut lists = [
-                (count(Meaning::NotStarted) > 0, &mut s.not_started_somewhere),
-                (buckets.contains(&"blank"), &mut s.missing_some_rating),
-                (buckets.contains(&"annat"), &mut s.other_rating),
-            ];
-            for (hit, list) in &mut lists {
-                if *hit {
-                    list.push(g.id.clone());
-                }
-            }
+            buckets.goal_lists(&mut s, g, &ids);
         }
         if !self.goals.is_empty() {
-            s.per_region = s.answered.iter().cloned().zip(per_region).collect();
+            let counted = per_region.iter().map(|c| buckets.counts(c));
+            s.per_region = answered.iter().cloned().zip(counted).collect();
         }
-        s
+        let areas = per_area
+            .iter()
+            .map(|(a, c)| (a.to_string(), buckets.counts(c)));
+        s.per_area = areas.collect();
+        Stats {
+            answered,
+            not_answered,
+            ..s
+        }
     }
 
     /// Whether this respondent's return was merged.

@@ -716,23 +716,35 @@ pub(super) fn since_last_run(
         }
     }
     if let Some(mut last) = last {
-        d.ratings_changed = ratings_changed(plan, c, &last);
-        (d.findings_new, d.findings_resolved) = findings_changed(c, &mut last);
+        // Two independent walks (goals × regions, and every finding): on
+        // two cores, the merge phase's one-core stretch is shorter.
+        let mut words = std::mem::take(&mut last.words);
+        let (changed, findings) = rayon::join(
+            || ratings_changed(plan, c, &last),
+            || findings_changed(c, &mut words, &last.findings),
+        );
+        d.ratings_changed = changed;
+        (d.findings_new, d.findings_resolved) = findings;
     }
     Some(d)
 }
 
 /// Findings new and resolved: keys of this run not in the last run's, and
-/// the other way round (each key counted once).
-fn findings_changed(c: &Consolidation, last: &mut LastRun) -> (usize, usize) {
+/// the other way round (each key counted once). `words` are the texts of
+/// the last run's keys, `last` the keys.
+fn findings_changed(
+    c: &Consolidation,
+    words: &mut Interner,
+    last: &HashSet<FindingKey>,
+) -> (usize, usize) {
     let mut cell = String::new();
     let now: HashSet<FindingKey> = c
         .findings
         .iter()
-        .map(|f| finding_key(&mut last.words, &mut cell, f))
+        .map(|f| finding_key(words, &mut cell, f))
         .collect();
-    let new = now.iter().filter(|k| !last.findings.contains(*k)).count();
-    let resolved = last.findings.iter().filter(|k| !now.contains(*k)).count();
+    let new = now.iter().filter(|k| !last.contains(*k)).count();
+    let resolved = last.iter().filter(|k| !now.contains(*k)).count();
     (new, resolved)
 }
 
@@ -859,7 +871,7 @@ mod tests {
         assert_eq!(c.findings.len(), 5);
         // New: RN (a file named "" is not no file), RVN, RCC Norr.
         // Resolved: RN's with the empty file name, and the uncertain rating.
-        assert_eq!(findings_changed(&c, &mut l), (3, 2));
+        assert_eq!(findings_changed(&c, &mut l.words, &l.findings), (3, 2));
     }
 
     #[test]
