@@ -429,7 +429,7 @@ fn read_isolated(
             .par_bridge()
             .map(|(i, answer)| {
                 let path = entry_path(&entries[i]);
-                (i, received(plan, path, Sandbox::decode(answer), opts))
+                (i, received(plan, path, sandbox.decode(answer), opts))
             })
             .collect()
     });
