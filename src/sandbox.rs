@@ -10,7 +10,9 @@
 //! nothing: each message is a 4-byte little-endian length and a
 //! [postcard](https://docs.rs/postcard) body. A request carries the path as
 //! bytes (any file name, UTF-8 or not) and the [`Limits`]; the worker
-//! first answers one byte, [`RECEIVED`], then the result. The parent waits
+//! first answers one byte, [`RECEIVED`], then the result; a merge keeps
+//! the next request waiting in the worker's pipe meanwhile
+//! ([`Sandbox::read_in_turn`]). The parent waits
 //! at most a timeout for each answer and refuses an answer over
 //! [`SandboxLimits::max_answer_bytes`]. A worker that dies before it
 //! acknowledged a file (e.g. it died while idle) costs nothing: the file is
@@ -387,27 +389,135 @@ impl Sandbox {
     /// a worker file after file sends the next request before it decodes
     /// ([`Sandbox::decode`]) this one.
     pub fn read_encoded(&self, path: &Path) -> Result<Vec<u8>, ReadFailure> {
-        let request = postcard::to_stdvec(&Request {
-            path: path_bytes(path),
-            limits: self.limits.clone(),
-        })
-        .map_err(|e| failed(format!("begäran till läsprocessen kunde inte skapas: {e}")))?;
+        let request = self.request(path)?;
         // Taken before the file's time limit starts: waiting for a free
         // worker is not the file's fault.
         let permit = self.busy.take();
-        let body = match self.attempt(&request)? {
-            Attempt::Done(body) => body,
-            Attempt::NotStarted(..) => match self.attempt(&request)? {
-                Attempt::Done(body) => body,
-                Attempt::NotStarted(status, tail) => Err(failed(format!(
-                    "läsprocessen avslutades två gånger innan den hann börja läsa filen ({status}).{tail}"
-                ))),
-            },
-        };
+        let body = self.read_request(&request);
         // The worker is idle again: another file can go to it while this
         // answer is decoded.
         drop(permit);
         body
+    }
+
+    /// The request for `path`, encoded.
+    fn request(&self, path: &Path) -> Result<Vec<u8>, ReadFailure> {
+        postcard::to_stdvec(&Request {
+            path: path_bytes(path),
+            limits: self.limits.clone(),
+        })
+        .map_err(|e| failed(format!("begäran till läsprocessen kunde inte skapas: {e}")))
+    }
+
+    /// Reads one request in an idle or new worker, tried once more in a
+    /// fresh one when the worker dies before it starts.
+    fn read_request(&self, request: &[u8]) -> Result<Vec<u8>, ReadFailure> {
+        match self.attempt(request)? {
+            Attempt::Done(body) => body,
+            Attempt::NotStarted(..) => self.second_try(request),
+        }
+    }
+
+    /// The last try at a request whose worker died before it started.
+    fn second_try(&self, request: &[u8]) -> Result<Vec<u8>, ReadFailure> {
+        match self.attempt(request)? {
+            Attempt::Done(body) => body,
+            Attempt::NotStarted(status, tail) => Err(failed(format!(
+                "läsprocessen avslutades två gånger innan den hann börja läsa filen ({status}).{tail}"
+            ))),
+        }
+    }
+
+    /// Reads the files `next` gives, one after another, in one worker (with
+    /// one of the pool's permits throughout), and hands each encoded answer
+    /// to `done`, in order. The next file's request waits in the worker's
+    /// pipe while it reads one, so that it starts the next file as soon as
+    /// it has answered, rather than after the parent's threads have woken
+    /// up to send it (about a tenth of the reading time at 1,000 returns).
+    /// A file's time limit runs from when the worker can start it. A
+    /// failure goes as in [`Sandbox::read_encoded`]: the file the worker was
+    /// reading gets it, and the file that waited behind it is read again
+    /// in a fresh worker.
+    pub fn read_in_turn<'p>(
+        &self,
+        mut next: impl FnMut() -> Option<(usize, &'p Path)>,
+        mut done: impl FnMut(usize, Result<Vec<u8>, ReadFailure>),
+    ) {
+        let _permit = self.busy.take();
+        let mut worker: Option<Worker> = None;
+        // Sent to `worker` and not yet answered.
+        let mut sent: VecDeque<(usize, Vec<u8>)> = VecDeque::new();
+        loop {
+            while sent.len() < 2 {
+                let Some((i, path)) = next() else { break };
+                match self.request(path) {
+                    Ok(request) => {
+                        let delivered = self.send_to(&mut worker, &request);
+                        sent.push_back((i, request));
+                        if !delivered {
+                            self.one_by_one(&mut worker, &mut sent, &mut done);
+                        }
+                    }
+                    Err(e) => done(i, Err(e)),
+                }
+            }
+            let Some((i, request)) = sent.pop_front() else {
+                break;
+            };
+            let Some(w) = worker.take() else {
+                // Not expected: a request is kept only with its worker.
+                sent.push_front((i, request));
+                self.one_by_one(&mut worker, &mut sent, &mut done);
+                continue;
+            };
+            let message = w.messages.recv_timeout(self.box_limits.timeout);
+            match message {
+                Ok(Message::Answer(body)) => {
+                    worker = Some(w);
+                    done(i, Ok(body));
+                }
+                Ok(Message::Ended { received: false }) | Err(RecvTimeoutError::Disconnected) => {
+                    // It died before it started this file.
+                    w.kill();
+                    done(i, self.second_try(&request));
+                    self.one_by_one(&mut worker, &mut sent, &mut done);
+                }
+                failed => {
+                    done(i, self.answer(w, failed));
+                    self.one_by_one(&mut worker, &mut sent, &mut done);
+                }
+            }
+        }
+        if let (Some(w), Ok(mut idle)) = (worker, self.idle.lock()) {
+            idle.push(w);
+        }
+    }
+
+    /// Sends `request` to `worker`, an idle or new one if there is none;
+    /// false when it could not be delivered.
+    fn send_to(&self, worker: &mut Option<Worker>, request: &[u8]) -> bool {
+        if worker.is_none() {
+            *worker = self.worker().ok();
+        }
+        worker
+            .as_mut()
+            .is_some_and(|w| send(&mut w.stdin, request).is_ok())
+    }
+
+    /// After a failure: the worker is given up, and the requests sent to it
+    /// are read one at a time in idle or new workers.
+    fn one_by_one(
+        &self,
+        worker: &mut Option<Worker>,
+        sent: &mut VecDeque<(usize, Vec<u8>)>,
+        done: &mut impl FnMut(usize, Result<Vec<u8>, ReadFailure>),
+    ) {
+        if let Some(w) = worker.take() {
+            w.kill();
+        }
+        for (i, request) in sent.drain(..) {
+            done(i, self.read_request(&request));
+        }
     }
 
     /// An answer of [`Sandbox::read_encoded`], decoded.

@@ -736,14 +736,20 @@ fn a_worker_that_dies_before_reading_costs_nothing() {
     );
 }
 
+/// `code`'s genuine return with a comment of 2 MB: its answer is over a
+/// cap of 1 MB.
+fn over_the_cap(code: &str) -> Vec<u8> {
+    let mut b = Book::genuine(code);
+    b.answers()
+        .set(goal_row("1.1"), COMMENT_COL, "å".repeat(1 << 20).as_str());
+    b.to_raw_xlsx()
+}
+
 #[test]
 fn an_answer_over_the_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut b = Book::genuine("RJH");
-    b.answers()
-        .set(goal_row("1.1"), COMMENT_COL, "å".repeat(1 << 20).as_str());
     let file = dir.path().join("rjh.xlsx");
-    std::fs::write(&file, b.to_raw_xlsx()).unwrap();
+    std::fs::write(&file, over_the_cap("RJH")).unwrap();
     let limits = samla::sandbox::SandboxLimits {
         max_answer_bytes: 1 << 20,
         ..Default::default()
@@ -1240,4 +1246,119 @@ fn an_inbox_of_every_case_merges_the_good_returns_and_names_every_other_file() {
     // The strict run wrote the same consolidation.
     let js = common::json(&w.join("ut-strikt/sammanstallning.json"));
     assert_eq!(js["goals"], j["goals"]);
+}
+
+/// Reads `files` with [`samla::sandbox::Sandbox::read_in_turn`] in one
+/// worker started from `exe` (the next file's request waiting in its pipe);
+/// the answers decoded, with the index each came with. Retried while a
+/// freshly written script cannot be started yet (ETXTBSY).
+fn read_in_turn(
+    exe: &Path,
+    files: &[PathBuf],
+    limits: samla::sandbox::SandboxLimits,
+) -> Vec<(usize, Result<samla::reader::RawReturn, ReadFailure>)> {
+    for _ in 0..20 {
+        let sb = samla::sandbox::Sandbox::new(exe.to_path_buf(), Limits::default(), limits.clone());
+        let mut next = files.iter().enumerate();
+        let mut got = Vec::new();
+        sb.read_in_turn(
+            || next.next().map(|(i, f)| (i, f.as_path())),
+            |i, answer| got.push((i, sb.decode(answer))),
+        );
+        let busy = |r: &Result<_, ReadFailure>| {
+            r.as_ref()
+                .is_err_and(|e| e.message.contains("läsprocessen kunde inte startas"))
+        };
+        if !got.iter().any(|(_, r)| busy(r)) {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the worker could not be started");
+}
+
+fn code_of(raw: &Result<samla::reader::RawReturn, ReadFailure>) -> Result<String, C> {
+    match raw {
+        Ok(raw) => Ok(raw.meta.get("kod").cloned().unwrap_or_default()),
+        Err(e) => Err(e.code),
+    }
+}
+
+#[test]
+fn files_read_in_turn_keep_their_order_and_a_failure_costs_its_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, bytes) in [
+        ("rjh.xlsx", genuine("RJH")),
+        ("stor.xlsx", over_the_cap("RV")),
+        ("rn.xlsx", genuine("RN")),
+        ("rvn.xlsx", genuine("RVN")),
+    ] {
+        files.push(dir.path().join(name));
+        std::fs::write(files.last().unwrap(), bytes).unwrap();
+    }
+    let limits = samla::sandbox::SandboxLimits {
+        max_answer_bytes: 1 << 20,
+        ..Default::default()
+    };
+    // The answer over the cap kills the worker while RN's request waits in
+    // its pipe: RN is read again in a fresh worker, and RVN after it.
+    let got = read_in_turn(Path::new(SAMLA), &files, limits);
+    let codes: Vec<(usize, Result<String, C>)> =
+        got.iter().map(|(i, r)| (*i, code_of(r))).collect();
+    assert_eq!(
+        codes,
+        [
+            (0, Ok("RJH".into())),
+            (1, Err(C::FileLimitExceeded)),
+            (2, Ok("RN".into())),
+            (3, Ok("RVN".into()))
+        ]
+    );
+    // A worker that dies before it reads: its files are read by the next.
+    let flag = dir.path().join("forsta");
+    let body = format!(
+        "if mkdir '{}' 2>/dev/null; then exit 3; fi\nexec '{SAMLA}' \"$@\"",
+        flag.display()
+    );
+    let exe = script(dir.path(), "dor-forst", &body);
+    let got = read_in_turn(
+        &exe,
+        &[files[0].clone(), files[2].clone()],
+        Default::default(),
+    );
+    let codes: Vec<_> = got.iter().map(|(i, r)| (*i, code_of(r))).collect();
+    assert_eq!(codes, [(0, Ok("RJH".into())), (1, Ok("RN".into()))]);
+}
+
+#[test]
+fn files_read_in_turn_by_a_hanging_reader_each_time_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = script(dir.path(), "haenger", "exec sleep 60");
+    let files: Vec<PathBuf> = ["RJH", "RN", "RV"]
+        .iter()
+        .map(|c| {
+            let f = dir.path().join(format!("{c}.xlsx"));
+            std::fs::write(&f, genuine(c)).unwrap();
+            f
+        })
+        .collect();
+    let limits = samla::sandbox::SandboxLimits {
+        timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let got = read_in_turn(&exe, &files, limits);
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    let indices: Vec<usize> = got.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indices, [0, 1, 2]);
+    for (_, r) in &got {
+        let e = r.as_ref().unwrap_err();
+        assert_eq!(e.code, C::ReaderFailed);
+        assert!(
+            e.message.starts_with("läsningen avbröts efter 1 s"),
+            "{}",
+            e.message
+        );
+    }
 }
