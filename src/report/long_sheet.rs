@@ -9,8 +9,8 @@
 //! one core while the workbook is saved. That was two thirds of the
 //! workbook's CPU and the long pole of the run. Here a row is a few appends
 //! to a buffer (text without special characters is copied as it is), the
-//! rows are compressed as they are made, on other threads
-//! ([`super::piped`]), straight into the saved workbook's package.
+//! rows are compressed as they are made, on a thread of their own
+//! ([`super::piped`]), and saving only copies the compressed entry.
 //!
 //! Everything around the rows still comes from rust_xlsxwriter, so the
 //! sheet is exactly what it would write:
@@ -364,9 +364,8 @@ fn entry_options() -> SimpleFileOptions {
 }
 
 /// Writes a long sheet's part into `zip` as entry `name`: `frame`'s head,
-/// the rows `rows` writes, `frame`'s tail; the rows are deflated in
-/// pieces on other threads while they are written (see
-/// [`piped::pipe_deflated`]).
+/// the rows `rows` writes, `frame`'s tail; the rows are compressed on a
+/// thread of their own while they are written (see [`piped`]).
 fn write_part<W: Write + Seek + Send>(
     zip: &mut ZipWriter<W>,
     name: &str,
@@ -374,14 +373,14 @@ fn write_part<W: Write + Seek + Send>(
     rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
 ) -> Result<(), XlsxError> {
     zip.start_file(name, entry_options())?;
+    zip.write_all(frame.head.as_bytes())
+        .map_err(XlsxError::IoError)?;
     // A row is appended whole, so a buffer may pass CHUNK by one row.
     let capacity = CHUNK + 4096;
-    let mut xml = String::with_capacity(capacity);
-    xml.push_str(&frame.head);
-    piped::pipe_deflated(zip, capacity, |piped| {
+    piped::pipe(zip, capacity, |piped| {
         let mut r = Rows {
             piped,
-            xml,
+            xml: String::with_capacity(capacity),
             row: 0,
             row_text: String::new(),
             xf_text: Vec::new(),
@@ -389,8 +388,8 @@ fn write_part<W: Write + Seek + Send>(
         };
         rows(&mut r)?;
         r.finish(&frame.tail)
-    })?;
-    Ok(())
+    })
+    .map_err(XlsxError::IoError)
 }
 
 /// Saves `wb` (with the placeholder) to a temporary file, for [`assemble`]:
