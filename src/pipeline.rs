@@ -392,11 +392,12 @@ pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Rece
 /// Reads the entries in worker processes. One feeding thread per worker
 /// keeps it in files ([`Sandbox::read_in_turn`]: the next request waits in
 /// its pipe, so it never waits for a thread of ours between files) and
-/// hands each answer on undecoded; the answers are decoded and validated on
-/// rayon's threads meanwhile. (When the threads that validated also asked
-/// for the next file, each worker waited for a chain of three thread
-/// wake-ups between files: about a tenth of the reading time at 1,000
-/// returns; one request at a time from a feeding thread, still for two.)
+/// decodes and validates each answer while the worker reads the next
+/// file. (When the threads that validated also asked for the next file,
+/// each worker waited for a chain of three thread wake-ups between files:
+/// about a tenth of the reading time at 1,000 returns. Handing each answer
+/// to rayon's threads cost a wake-up per file, in a virtual machine tens of
+/// microseconds each.)
 fn read_isolated(
     plan: &Plan,
     entries: &[Entry],
@@ -413,28 +414,27 @@ fn read_isolated(
         })
         .collect();
     let next = AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Vec<u8>, ReadFailure>)>();
     let mut received: Vec<(usize, Received)> = std::thread::scope(|s| {
-        for _ in 0..rayon::current_num_threads() {
-            let (tx, next, returns) = (tx.clone(), &next, &returns);
-            s.spawn(move || {
-                sandbox.read_in_turn(
-                    || returns.get(next.fetch_add(1, Ordering::Relaxed)).copied(),
-                    |i, answer| {
-                        // Only a panic on the receiving side ends it early.
-                        let _ = tx.send((i, answer));
-                    },
-                );
-            });
-        }
-        drop(tx);
-        rx.into_iter()
-            .par_bridge()
-            .map(|(i, answer)| {
-                let path = entry_path(&entries[i]);
-                (i, received(plan, path, sandbox.decode(answer), opts))
+        let feeders: Vec<_> = (0..rayon::current_num_threads())
+            .map(|_| {
+                let (next, returns) = (&next, &returns);
+                s.spawn(move || {
+                    let mut read = Vec::new();
+                    sandbox.read_in_turn(
+                        || returns.get(next.fetch_add(1, Ordering::Relaxed)).copied(),
+                        |i, answer| {
+                            let path = entry_path(&entries[i]);
+                            read.push((i, received(plan, path, sandbox.decode(answer), opts)));
+                        },
+                    );
+                    read
+                })
             })
-            .collect()
+            .collect();
+        let joined = feeders.into_iter().map(|f| f.join());
+        // A feeding thread's panic (a bug) is the run's, as on rayon's threads.
+        let read = joined.map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        read.flatten().collect()
     });
     received.extend(entries.iter().enumerate().filter_map(|(i, e)| match e {
         Entry::Skipped(path, why) => Some((i, skipped(path, why, opts))),
