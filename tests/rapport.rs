@@ -70,6 +70,33 @@ fn para_text(p: roxmltree::Node) -> String {
     s
 }
 
+/// Checks the markup of every text in `part` of `docx`: no `w14:paraId`
+/// (nothing refers to it), no empty `w:t`, and `xml:space="preserve"`
+/// exactly where Word or LibreOffice would otherwise change the text (a
+/// space at either end, a tab or line break anywhere). Returns how many
+/// texts have it.
+fn check_text_markup(docx: &Path, part: &str) -> usize {
+    const XML: &str = "http://www.w3.org/XML/1998/namespace";
+    let xml = zip_entry(docx, part);
+    assert!(!xml.contains("paraId"), "{part} has paragraph ids");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let mut preserved = 0;
+    for t in doc.descendants().filter(|n| n.has_tag_name((W, "t"))) {
+        let text = t.text().unwrap_or("");
+        assert!(!text.is_empty(), "empty w:t in {part}");
+        let needed =
+            text.starts_with(' ') || text.ends_with(' ') || text.contains(['\t', '\n', '\r']);
+        let space = t.attribute((XML, "space"));
+        assert_eq!(
+            space,
+            needed.then_some("preserve"),
+            "xml:space of {text:?} in {part}"
+        );
+        preserved += usize::from(needed);
+    }
+    preserved
+}
+
 fn blocks(docx: &Path) -> Vec<Block> {
     let xml = zip_entry(docx, "word/document.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -370,6 +397,10 @@ fn rapport_is_a_real_word_document() {
             .and_then(|n| attr(n, "val"));
         assert_eq!(lvl.as_deref(), Some(level), "{id}");
     }
+    // Texts keep their spaces with as little markup as will do (the
+    // codes before comments end with a space).
+    assert!(check_text_markup(&docx, "word/document.xml") > 0);
+    assert!(check_text_markup(&docx, "word/footer1.xml") > 0);
     // A4 portrait, page numbers in the footer.
     let body = zip_entry(&docx, "word/document.xml");
     assert!(body.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""), "A4");
@@ -694,10 +725,18 @@ fn rapport_says_so_when_nothing_went_backwards() {
     assert_eq!(tables(s).len(), 1, "only the counts");
 }
 
-/// Unit `u`'s rating of the `i`-th goal ("" = blank) and its comment.
+/// Unit `u`'s rating of the `i`-th goal ("" = blank) and its comment;
+/// every fourth comment with spaces at either end, a tab, a blank line
+/// and spaces in a row, which the report must show as written.
 fn wide_answer(u: usize, i: usize) -> (&'static str, Option<String>) {
     let r = ["U", "P", "E", "U/E", ""][(u + i) % 5];
-    let c = (!u.is_multiple_of(3)).then(|| format!("Enhet {u} om mål nr {i}:\nrad två & <tre>."));
+    let c = (!u.is_multiple_of(3)).then(|| {
+        if u.is_multiple_of(4) {
+            format!("  Enhet {u} om mål nr {i}:\n\nrad\ttvå  & <tre>.\n\tfyra\nfem \n")
+        } else {
+            format!("Enhet {u} om mål nr {i}:\nrad två & <tre>.")
+        }
+    });
     (r, c)
 }
 
@@ -741,7 +780,10 @@ fn rapport_with_many_units_shows_distributions_and_every_comment() {
         "--quiet",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let b = blocks(&out.join("rapport.docx"));
+    let docx = out.join("rapport.docx");
+    // The comments' spaces, tabs and blank lines are checked as read below.
+    assert!(check_text_markup(&docx, "word/document.xml") > 0);
+    let b = blocks(&docx);
     let tables: Vec<&Vec<Row>> = b
         .iter()
         .filter_map(|x| match x {

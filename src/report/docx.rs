@@ -116,14 +116,13 @@ fn shown_regions<'a>(plan: &'a Plan, c: &Consolidation) -> Vec<&'a str> {
         .collect()
 }
 
-/// The document being built: the package with its open body, the
-/// paragraph id and list counters, and the first write error (reported by
+/// The document being built: the package with its open body, the list
+/// counter, and the first write error (reported by
 /// [`Doc::finish`], so that building code need not handle it per paragraph).
 pub(super) struct Doc<'a> {
     sink: &'a mut Piped,
     body: String,
     footer: String,
-    next_id: u32,
     next_list: usize,
     failed: Option<std::io::Error>,
 }
@@ -134,7 +133,6 @@ impl<'a> Doc<'a> {
             sink,
             body: String::with_capacity(BUFFER),
             footer: String::new(),
-            next_id: 0,
             next_list: 0,
             failed: None,
         };
@@ -154,11 +152,9 @@ impl<'a> Doc<'a> {
         d
     }
 
-    /// A new paragraph with the next id (ids in document order, so the
-    /// same report gives the same bytes).
-    pub(super) fn p(&mut self) -> Paragraph {
-        self.next_id += 1;
-        Paragraph::new(self.next_id)
+    /// A new paragraph.
+    pub(super) fn p(&self) -> Paragraph {
+        Paragraph::new()
     }
 
     /// A paragraph of plain text in `style`.
@@ -595,9 +591,8 @@ pub(super) fn head_cell(d: &mut Doc, width: usize, text: &str) -> TableCell {
 /// [`table_text`] written straight into the body: `lead` is the bold
 /// prefix (a respondent's code) without its `: `.
 pub(super) fn push_table_text(d: &mut Doc, lead: &str, text: &str) {
-    d.next_id += 1;
     let lead = format!("{lead}: ");
-    ooxml::text_paragraph(&mut d.body, d.next_id, "Tabelltext", Some(&lead), text);
+    ooxml::text_paragraph(&mut d.body, "Tabelltext", Some(&lead), text);
     d.flush(CHUNK);
 }
 

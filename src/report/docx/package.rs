@@ -11,11 +11,10 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::ooxml::escape_into;
 
-/// Namespaces of the document and the footer.
+/// Namespaces of the document and the footer (no Word 2010 `w14`: its
+/// `paraId` is no longer written).
 const NS: &str = "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
-    xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
-    xmlns:w14=\"http://schemas.microsoft.com/office/word/2010/wordml\" \
-    xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" mc:Ignorable=\"w14\"";
+    xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
 
 const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 
