@@ -250,16 +250,9 @@ fn indent(buf: &mut Vec<u8>, depth: usize) {
 }
 
 /// The bytes serde_json escapes in a string: controls, `"` and `\`.
-static ESCAPED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
+const ESCAPED: super::Special<0, 2> = super::Special {
+    free: [],
+    more: *b"\"\\",
 };
 
 /// `text` as a JSON string, escaped as serde_json escapes it (`\n`, `\"`,

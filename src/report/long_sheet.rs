@@ -226,19 +226,9 @@ pub(crate) fn end_format() -> Format {
 /// Bytes after which text needs rust_xlsxwriter's escaping: `&`, `<`, `>`,
 /// control characters but tab and line feed, `_` (a literal `_xHHHH_` is
 /// escaped) and 0xEF (the first byte of U+FFFE and U+FFFF).
-static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = i != b'\t' as usize && i != b'\n' as usize;
-        i += 1;
-    }
-    t[b'&' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'>' as usize] = true;
-    t[b'_' as usize] = true;
-    t[0xEF] = true;
-    t
+const SPECIAL: super::Special<2, 5> = super::Special {
+    free: *b"\t\n",
+    more: *b"&<>_\xEF",
 };
 
 /// Appends `text` escaped for a cell as rust_xlsxwriter escapes it: a

@@ -497,19 +497,9 @@ pub fn escape_into(out: &mut String, text: &str) {
 
 /// The bytes [`escape_into`] looks at: `& < > "`, control characters but
 /// tab and line breaks, and 0xEF (the lead byte of U+FFFE and U+FFFF).
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
-        b += 1;
-    }
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'"' as usize] = true;
-    table[0xEF] = true;
-    table
+const SPECIAL: crate::report::Special<3, 5> = crate::report::Special {
+    free: *b"\t\n\r",
+    more: *b"&<>\"\xEF",
 };
 
 #[cfg(test)]
