@@ -349,3 +349,74 @@ fn streamed_cells_of_svar_and_avvikelser_keep_their_formats_and_columns_have_non
         &|col| (col != 1, ""),
     );
 }
+
+/// The values of attribute `name` in the start tags `<tag …>` of `xml`.
+fn attr_values(xml: &str, tag: &str, name: &str) -> Vec<String> {
+    let open = format!("<{tag} ");
+    let key = format!(" {name}=\"");
+    xml.match_indices(&open)
+        .filter_map(|(i, _)| {
+            let tag = &xml[i..i + xml[i..].find('>').unwrap()];
+            let at = tag.find(&key)? + key.len();
+            Some(tag[at..at + tag[at..].find('"').unwrap()].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn svar_shares_its_repeated_texts_through_a_table_whose_counts_add_up() {
+    let w = Dir::new();
+    let out = w.join("out");
+    w.merge_cmd(&full_inbox(&w), &out).arg("--quiet").output();
+    let xlsx = out.join("sammanstallning.xlsx");
+    let sst = part(&xlsx, "xl/sharedStrings.xml");
+    let unique: usize = attr_values(&sst, "sst", "uniqueCount")[0].parse().unwrap();
+    let count: usize = attr_values(&sst, "sst", "count")[0].parse().unwrap();
+    assert_eq!(
+        sst.matches("<si>").count(),
+        unique,
+        "uniqueCount is the items'"
+    );
+
+    // Every shared cell of every sheet points into the table, and `count`
+    // is how many there are.
+    let sheets: Vec<String> = (1..=sheet_names(&xlsx).len())
+        .map(|i| part(&xlsx, &format!("xl/worksheets/sheet{i}.xml")))
+        .collect();
+    let shared: Vec<usize> = sheets
+        .iter()
+        .flat_map(|xml| {
+            xml.match_indices("t=\"s\"><v>").map(|(i, m)| {
+                let rest = &xml[i + m.len()..];
+                rest[..rest.find('<').unwrap()].parse::<usize>().unwrap()
+            })
+        })
+        .collect();
+    assert_eq!(shared.len(), count, "count is the shared cells'");
+    assert!(
+        shared.iter().all(|&i| i < unique),
+        "an index past the table"
+    );
+
+    // In Svar, area, goal, region and rating are shared; a comment is not.
+    let svar = &sheets[1];
+    let row = &svar[svar.find("<row r=\"2\"").unwrap()..svar.find("<row r=\"3\"").unwrap()];
+    for col in ["A2", "B2", "C2", "D2"] {
+        assert!(
+            row.contains(&format!("<c r=\"{col}\" s="))
+                && row
+                    .split(&format!("r=\"{col}\""))
+                    .nth(1)
+                    .unwrap()
+                    .split("</c>")
+                    .next()
+                    .unwrap()
+                    .contains("t=\"s\""),
+            "{col} is not shared: {row}"
+        );
+    }
+    assert!(
+        row.contains("t=\"inlineStr\"><is><t>"),
+        "the comment: {row}"
+    );
+}

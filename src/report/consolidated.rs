@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 
 use rayon::prelude::*;
 
-use super::long_sheet::{self, Placeholder, XfTable};
+use super::long_sheet::{self, Placeholder, Shared, XfTable};
 use super::print::{merged, print_pieces, setup, Cell, Page, MAX_ROW_HEIGHT};
 use super::{first_cell, fit_height, header_row, text_line, Styles};
 use crate::contract::fixed_datetime;
@@ -461,9 +461,13 @@ impl<'p> Svar<'p> {
         let who = plan.noun.heading();
         let names = ["Område", "Mål-id", &who, "Bedömning", "Kommentar"];
         r.head_row(&names, &SVAR_WIDTHS, xf.header);
+        // The texts that repeat down the sheet are shared (see
+        // `Rows::share`): looked up once each, not per row.
+        let codes: Vec<_> = self.order.iter().map(|code| r.share(code)).collect();
         let mut row = 1;
         for (g, m) in c.goals.iter().zip(&self.measured) {
-            let answers = self.order.iter().copied().zip(lookup.answers(g));
+            let answers =
+                (self.order.iter().copied().zip(codes.iter().copied())).zip(lookup.answers(g));
             row = goal_answers(r, row, plan, g, answers, m, xf)?;
         }
         r.end_sheet(row, xf.end);
@@ -551,16 +555,20 @@ fn goal_answers<'a>(
     mut row: u32,
     plan: &Plan,
     g: &GoalRow,
-    answers: impl Iterator<Item = (&'a str, Option<&'a crate::validate::GoalAnswer>)>,
+    answers: impl Iterator<Item = ((&'a str, Shared), Option<&'a crate::validate::GoalAnswer>)>,
     m: &Measured,
     xf: &SvarXf,
 ) -> std::io::Result<u32> {
-    let area = format!("{} {}", g.area_id, g.area);
+    let area = r.share(&format!("{} {}", g.area_id, g.area));
+    let id = r.share(&g.id.0);
     let shown_answers = answers.filter_map(|(code, a)| {
-        a.filter(|a| shown_in_svar(plan, code, a))
+        a.filter(|a| shown_in_svar(plan, code.0, a))
             .map(|a| (code, a))
     });
-    for ((code, a), h) in shown_answers.zip(&m.heights) {
+    // The ratings met so far, shared: a handful of texts repeated on every
+    // row (a rating that is not on the scale is looked up each time).
+    let mut ratings: Vec<(String, Shared)> = Vec::new();
+    for (((code, shared_code), a), h) in shown_answers.zip(&m.heights) {
         let coordinator = code == plan.coordinator.code.0;
         let shown = a.shown().unwrap_or_default();
         let comment = a.comment().unwrap_or_default();
@@ -571,17 +579,27 @@ fn goal_answers<'a>(
         };
         let n = parts.len();
         let rating = xf.bucket(bucket(Some(a)));
+        let shown = if coordinator { "" } else { first_cell(&shown) };
+        let shown = match ratings.iter().find(|(text, _)| text == shown) {
+            Some(&(_, shared)) => shared,
+            None => {
+                let shared = r.share(shown);
+                if ratings.len() < 16 {
+                    ratings.push((shown.to_string(), shared));
+                }
+                shared
+            }
+        };
         for (i, (part, part_h)) in parts.iter().enumerate() {
             r.start_row(row, m.area_h.max(*part_h));
-            r.cell(0, &area, xf.wrap);
-            r.cell(1, &g.id.0, xf.center);
+            r.shared_cell(0, area, xf.wrap);
+            r.shared_cell(1, id, xf.center);
             if n > 1 {
                 r.cell(2, &format!("{code} (del {}/{n})", i + 1), xf.wrap);
             } else {
-                r.cell(2, code, xf.wrap);
+                r.shared_cell(2, shared_code, xf.wrap);
             }
-            let shown = if coordinator { "" } else { first_cell(&shown) };
-            r.cell(3, shown, rating);
+            r.shared_cell(3, shown, rating);
             r.cell(4, part, xf.wrap);
             r.flush()?;
             row += 1;

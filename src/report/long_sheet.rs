@@ -22,9 +22,14 @@
 //!   ([`assemble`]);
 //! * the cell formats: the placeholder registers them first, so their
 //!   indices in the workbook's style table are known ([`XfTable`]); the
-//!   swap checks them against the placeholder's cells.
+//!   swap checks them against the placeholder's cells;
+//! * the shared-string table: a text that repeats down the sheet is added
+//!   to the end of the table rust_xlsxwriter wrote for the other sheets
+//!   ([`Rows::share`]), and its cells refer to it, as an ordinary sheet's
+//!   do; other text is written in its cell.
 //!
-//! Cell text is escaped as rust_xlsxwriter escapes it (tests compare the two).
+//! Cell text is escaped as rust_xlsxwriter escapes it, in a cell or in the
+//! table (tests compare them).
 
 use std::io::{Read, Seek, Write};
 
@@ -104,6 +109,54 @@ pub(crate) struct Rows<'a> {
     xf_text: Vec<String>,
     /// Each height's text, by height in pixels (heights repeat).
     heights: Vec<Option<String>>,
+    /// The texts this sheet's cells share through the workbook's
+    /// shared-string table.
+    shared: SharedTable,
+}
+
+/// A text of a long sheet's in the workbook's shared-string table (see
+/// [`Rows::share`]), or an empty text (a blank cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shared(u32);
+
+impl Shared {
+    /// The empty text: its cells are blank.
+    pub const EMPTY: Shared = Shared(u32::MAX);
+}
+
+/// The texts a long sheet's cells share through the workbook's
+/// shared-string table (`xl/sharedStrings.xml`), after the strings
+/// rust_xlsxwriter put there for the other sheets.
+///
+/// Why: a text that repeats row after row (an area, a goal id, a
+/// respondent, a rating) is written once and each of its cells is a
+/// number, as Excel and rust_xlsxwriter's ordinary sheets write text. That
+/// is about a third of `Svar`'s bytes, which are compressed and written on
+/// every run (compressing was 40 % of the parent's CPU).
+struct SharedTable {
+    /// How many unique strings come before this table's: the index of its
+    /// first.
+    base: u32,
+    /// This table's texts as `<si>` items, in index order.
+    items: String,
+    /// Each text's position in this table, by text.
+    index: std::collections::HashMap<String, u32>,
+    /// Each text's index in the workbook's table, as written in a cell.
+    numbers: Vec<String>,
+    /// How many cells refer to one of this table's texts.
+    refs: u64,
+}
+
+impl SharedTable {
+    fn new(base: u32) -> SharedTable {
+        SharedTable {
+            base,
+            items: String::new(),
+            index: std::collections::HashMap::new(),
+            numbers: Vec::new(),
+            refs: 0,
+        }
+    }
 }
 
 /// How much row XML is gathered before it is compressed.
@@ -150,8 +203,58 @@ impl Rows<'_> {
 
     /// A cell of the current row in column `col` (A = 0, at most Z): `text`
     /// with format `xf`, or a blank cell with it when the text is empty (as
-    /// rust_xlsxwriter writes them).
+    /// rust_xlsxwriter writes them). For a text that repeats down the sheet,
+    /// see [`Rows::shared_cell`].
     pub fn cell(&mut self, col: usize, text: &str, xf: u32) {
+        self.open_cell(col, xf);
+        if text.is_empty() {
+            self.xml.push_str("/>");
+            return;
+        }
+        self.xml.push_str(" t=\"inlineStr\"><is>");
+        text_element(&mut self.xml, text);
+        self.xml.push_str("</is></c>");
+    }
+
+    /// `text`'s place in the workbook's shared-string table, added at its
+    /// end if it is new: ask once per text, not per cell (a text is looked
+    /// up by hashing it).
+    pub fn share(&mut self, text: &str) -> Shared {
+        if text.is_empty() {
+            return Shared::EMPTY;
+        }
+        let table = &mut self.shared;
+        if let Some(&k) = table.index.get(text) {
+            return Shared(k);
+        }
+        let k = table.numbers.len() as u32;
+        table
+            .numbers
+            .push((u64::from(table.base) + u64::from(k)).to_string());
+        table.items.push_str("<si>");
+        text_element(&mut table.items, text);
+        table.items.push_str("</si>");
+        table.index.insert(text.to_string(), k);
+        Shared(k)
+    }
+
+    /// A cell of the current row in column `col` showing the shared text
+    /// `text` (see [`Rows::share`]) with format `xf`: what [`Rows::cell`]
+    /// shows with that text, in fewer bytes.
+    pub fn shared_cell(&mut self, col: usize, text: Shared, xf: u32) {
+        self.open_cell(col, xf);
+        let Some(number) = self.shared.numbers.get(text.0 as usize) else {
+            self.xml.push_str("/>");
+            return;
+        };
+        self.xml.push_str(" t=\"s\"><v>");
+        self.xml.push_str(number);
+        self.xml.push_str("</v></c>");
+        self.shared.refs += 1;
+    }
+
+    /// `<c r="A1" s="xf"`: a cell's start, up to its type.
+    fn open_cell(&mut self, col: usize, xf: u32) {
         self.xml.push_str("<c r=\"");
         self.xml.push(char::from(COLUMNS[col]));
         self.xml.push_str(&self.row_text);
@@ -166,18 +269,6 @@ impl Rows<'_> {
             }
             self.xml.push_str(&self.xf_text[xf]);
         }
-        if text.is_empty() {
-            self.xml.push_str("/>");
-            return;
-        }
-        self.xml.push_str(" t=\"inlineStr\"><is><t");
-        let ws = ['\t', '\n', ' '];
-        if text.starts_with(ws) || text.ends_with(ws) {
-            self.xml.push_str(" xml:space=\"preserve\"");
-        }
-        self.xml.push('>');
-        escape_into(&mut self.xml, text);
-        self.xml.push_str("</t></is></c>");
     }
 
     /// The head row (row 0): `names` in bold with format `xf`, as high as
@@ -208,11 +299,13 @@ impl Rows<'_> {
         Ok(())
     }
 
-    /// Ends the last row and hands everything left, with `tail`, on.
-    fn finish(mut self, tail: &str) -> std::io::Result<()> {
+    /// Ends the last row and hands everything left, with `tail`, on;
+    /// returns the texts the rows shared.
+    fn finish(mut self, tail: &str) -> std::io::Result<SharedTable> {
         self.end_row();
         self.xml.push_str(tail);
-        self.piped.send(&mut self.xml)
+        self.piped.send(&mut self.xml)?;
+        Ok(self.shared)
     }
 }
 
@@ -230,6 +323,20 @@ const SPECIAL: super::Special<2, 5> = super::Special {
     free: *b"\t\n",
     more: *b"&<>_\xEF",
 };
+
+/// `<t>text</t>`, escaped, with `xml:space="preserve"` when the text starts
+/// or ends with white space (as rust_xlsxwriter writes a text, inline or
+/// shared).
+fn text_element(out: &mut String, text: &str) {
+    out.push_str("<t");
+    let ws = ['\t', '\n', ' '];
+    if text.starts_with(ws) || text.ends_with(ws) {
+        out.push_str(" xml:space=\"preserve\"");
+    }
+    out.push('>');
+    escape_into(out, text);
+    out.push_str("</t>");
+}
 
 /// Appends `text` escaped for a cell as rust_xlsxwriter escapes it: a
 /// literal `_xHHHH_` gets its underscore escaped as `_x005F`, control
@@ -355,13 +462,15 @@ fn entry_options() -> SimpleFileOptions {
 
 /// Writes a long sheet's part into `zip` as entry `name`: `frame`'s head,
 /// the rows `rows` writes, `frame`'s tail; the rows are compressed on a
-/// thread of their own while they are written (see [`piped`]).
+/// thread of their own while they are written (see [`piped`]). The texts
+/// the rows share are numbered from `shared_base` on; returns them.
 fn write_part<W: Write + Seek + Send>(
     zip: &mut ZipWriter<W>,
     name: &str,
     frame: &Frame,
+    shared_base: u32,
     rows: impl FnOnce(&mut Rows<'_>) -> std::io::Result<()>,
-) -> Result<(), XlsxError> {
+) -> Result<SharedTable, XlsxError> {
     zip.start_file(name, entry_options())?;
     zip.write_all(frame.head.as_bytes())
         .map_err(XlsxError::IoError)?;
@@ -375,6 +484,7 @@ fn write_part<W: Write + Seek + Send>(
             row_text: String::new(),
             xf_text: Vec::new(),
             heights: Vec::new(),
+            shared: SharedTable::new(shared_base),
         };
         rows(&mut r)?;
         r.finish(&frame.tail)
@@ -399,8 +509,10 @@ pub(crate) fn save_apart(wb: &mut Workbook) -> Result<std::fs::File, XlsxError> 
 /// `out` with the part of the sheet at `position` — the placeholder's —
 /// replaced by the long sheet's: `frame` around the rows `rows` writes,
 /// compressed straight into `out` (not into a file of its own and then
-/// copied: that copy was the last step of the workbook, on one core).
-/// First checks that the placeholder's cells have the formats `xf` says.
+/// copied: that copy was the last step of the workbook, on one core). The
+/// texts the rows share are added to the end of the workbook's
+/// shared-string table. First checks that the placeholder's cells have the
+/// formats `xf` says.
 pub(crate) fn assemble<W: Write + Seek + Send>(
     saved: impl Read + Seek,
     position: usize,
@@ -412,21 +524,112 @@ pub(crate) fn assemble<W: Write + Seek + Send>(
     let mut archive = ZipArchive::new(std::io::BufReader::with_capacity(1 << 16, saved))?;
     let name = part_name(position);
     check_formats(&mut archive, &name, xf)?;
+    let strings = SharedStrings::read(&mut archive)?;
     let mut zip = ZipWriter::new(out);
     let mut rows = Some(rows);
+    let mut ours = None;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i)?;
-        if entry.name()? != name.as_str() {
+        let entry_name = entry.name()?;
+        if entry_name == SHARED_STRINGS && strings.is_some() {
+            // Written last, with the long sheet's texts.
+            continue;
+        }
+        if entry_name != name.as_str() {
             zip.raw_copy_file(entry)?;
             continue;
         }
+        drop(entry);
         let rows = rows
             .take()
             .ok_or_else(|| unexpected("delen finns två gånger"))?;
-        write_part(&mut zip, &name, frame, rows)?;
+        let base = strings.as_ref().map_or(0, |s| s.unique);
+        ours = Some(write_part(&mut zip, &name, frame, base, rows)?);
+    }
+    let ours = ours.ok_or_else(|| unexpected("delen saknas"))?;
+    match strings {
+        Some(theirs) => theirs.write_with(&ours, &mut zip)?,
+        // rust_xlsxwriter wrote no table: the other sheets hold no text.
+        None if ours.numbers.is_empty() => {}
+        None => return Err(unexpected("sharedStrings.xml saknas")),
     }
     zip.finish()?;
     Ok(())
+}
+
+/// The shared-string table's part.
+const SHARED_STRINGS: &str = "xl/sharedStrings.xml";
+
+/// The workbook's shared-string table as rust_xlsxwriter wrote it.
+struct SharedStrings {
+    /// The part's XML up to the end of the `<sst …>` start tag (without
+    /// its counts) and the items after it.
+    head: String,
+    items: String,
+    /// Cells referring to a string (`count`), and strings (`uniqueCount`).
+    count: u64,
+    unique: u32,
+}
+
+impl SharedStrings {
+    /// The table in `archive`, if it has one.
+    fn read<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Result<Option<Self>, XlsxError> {
+        let mut xml = String::new();
+        match archive.by_name(SHARED_STRINGS) {
+            Ok(mut part) => part.read_to_string(&mut xml).map_err(XlsxError::IoError)?,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let start = xml
+            .find("<sst ")
+            .ok_or_else(|| unexpected("<sst> saknas"))?;
+        let open_end = start
+            + xml[start..]
+                .find('>')
+                .ok_or_else(|| unexpected("<sst> slutar inte"))?;
+        let close = xml
+            .rfind("</sst>")
+            .ok_or_else(|| unexpected("</sst> saknas"))?;
+        let tag = &xml[start..open_end];
+        let attr = |name: &str| -> Result<u64, XlsxError> {
+            let at = tag
+                .find(&format!(" {name}=\""))
+                .ok_or_else(|| unexpected(&format!("{name} saknas")))?;
+            let value = &tag[at + name.len() + 3..];
+            let end = value.find('"').unwrap_or(value.len());
+            value[..end]
+                .parse()
+                .map_err(|_| unexpected(&format!("{name} är inget tal")))
+        };
+        let (count, unique) = (attr("count")?, attr("uniqueCount")?);
+        let unique = u32::try_from(unique).map_err(|_| unexpected("för många texter"))?;
+        // The start tag without its counts: they are written anew.
+        let head = xml[..start].to_string() + &tag[..tag.find(" count=").unwrap_or(tag.len())];
+        Ok(Some(SharedStrings {
+            head,
+            items: xml[open_end + 1..close].to_string(),
+            count,
+            unique,
+        }))
+    }
+
+    /// Writes the table with `ours` (numbered after this table's strings)
+    /// at its end.
+    fn write_with<W: Write + Seek>(
+        self,
+        ours: &SharedTable,
+        zip: &mut ZipWriter<W>,
+    ) -> Result<(), XlsxError> {
+        let count = self.count + ours.refs;
+        let unique = u64::from(self.unique) + ours.numbers.len() as u64;
+        zip.start_file(SHARED_STRINGS, entry_options())?;
+        let head = format!("{} count=\"{count}\" uniqueCount=\"{unique}\">", self.head);
+        for piece in [&head, &self.items, &ours.items, "</sst>"] {
+            zip.write_all(piece.as_bytes())
+                .map_err(XlsxError::IoError)?;
+        }
+        Ok(())
+    }
 }
 
 /// Checks that cell `i` of the placeholder's sample row has format `i + 1`.
@@ -502,7 +705,7 @@ mod tests {
             tail: tail.to_string(),
         };
         let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        write_part(&mut zip, "sheet.xml", &frame, rows).unwrap();
+        write_part(&mut zip, "sheet.xml", &frame, 0, rows).unwrap();
         read_part(zip.finish().unwrap().into_inner(), "sheet.xml").unwrap()
     }
 
@@ -532,6 +735,92 @@ mod tests {
             let (theirs, ours) = both(&texts);
             proptest::prop_assert_eq!(theirs, ours);
         }
+    }
+
+    /// The `<si>` items of `texts` as rust_xlsxwriter's shared-string
+    /// table holds them, and as [`Rows::share`] writes them.
+    fn both_shared(texts: &[String]) -> (Vec<String>, Vec<String>) {
+        let mut wb = print::workbook();
+        let ws = wb.add_worksheet();
+        for (i, t) in texts.iter().enumerate() {
+            ws.write_string(i as u32, 0, t).unwrap();
+        }
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        wb.save_to_writer(&mut bytes).unwrap();
+        let theirs = read_part(bytes.into_inner(), SHARED_STRINGS).unwrap();
+        let mut ours = String::new();
+        written("", "", |r| {
+            for t in texts {
+                r.share(t);
+            }
+            ours = r.shared.items.clone();
+            Ok(())
+        });
+        let items = |xml: &str| -> Vec<String> {
+            xml.split("<si>")
+                .skip(1)
+                .map(|i| i[..i.find("</si>").unwrap()].to_string())
+                .collect()
+        };
+        (items(&theirs), items(&ours))
+    }
+
+    #[test]
+    fn shared_texts_are_escaped_as_rust_xlsxwriter_escapes_them() {
+        let texts: Vec<String> = [
+            "1 Prevention och tidig diagnostik",
+            " inledande",
+            "avslutande\n",
+            "a & b < c > d",
+            "_x0041_ och _x00zz_",
+            "styr\u{1}tecken",
+            "icke-tecken \u{FFFE}",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (theirs, ours) = both_shared(&texts);
+        assert_eq!(theirs, ours);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_shared_text_is_escaped_as_rust_xlsxwriter_escapes_it(
+            texts in proptest::collection::hash_set("[a-zå_xX0-9A-F&<>\"' \t\n\u{1}\u{FFFF}]{1,30}", 1..8),
+        ) {
+            let texts: Vec<String> = texts.into_iter().collect();
+            let (theirs, ours) = both_shared(&texts);
+            proptest::prop_assert_eq!(theirs, ours);
+        }
+    }
+
+    #[test]
+    fn a_shared_text_is_numbered_after_the_workbooks_and_counted_per_cell() {
+        let frame = Frame {
+            head: String::new(),
+            tail: String::new(),
+        };
+        let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        // The workbook's own table holds 5 texts.
+        let table = write_part(&mut zip, "sheet.xml", &frame, 5, |r| {
+            r.start_plain_row(0);
+            let (a, b) = (r.share("område"), r.share("mål"));
+            assert_eq!(r.share("område"), a, "a text is shared once");
+            assert_eq!(r.share(""), Shared::EMPTY);
+            r.shared_cell(0, a, 0);
+            r.shared_cell(1, b, 2);
+            r.shared_cell(2, a, 0);
+            r.shared_cell(3, Shared::EMPTY, 2);
+            Ok(())
+        })
+        .unwrap();
+        let xml = read_part(zip.finish().unwrap().into_inner(), "sheet.xml").unwrap();
+        assert_eq!(
+            xml,
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>5</v></c><c r=\"B1\" s=\"2\" t=\"s\"><v>6</v></c>\
+             <c r=\"C1\" t=\"s\"><v>5</v></c><c r=\"D1\" s=\"2\"/></row>"
+        );
+        assert_eq!(table.items, "<si><t>område</t></si><si><t>mål</t></si>");
+        assert_eq!(table.refs, 3);
     }
 
     #[test]
