@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -142,7 +142,7 @@ enum Message {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    messages: Receiver<Message>,
+    messages: Answers,
     stderr: Arc<Mutex<VecDeque<u8>>>,
 }
 
@@ -355,12 +355,12 @@ impl Sandbox {
         let keep = Arc::clone(&tail);
         std::thread::spawn(move || keep_tail(stderr, &keep));
         widen_pipe(&stdout);
-        let (tx, messages) = mpsc::channel();
-        let max = self.box_limits.max_answer_bytes;
-        let spare = self.spare.clone();
-        std::thread::spawn(move || {
-            relay(BufReader::with_capacity(64 << 10, stdout), &tx, max, &spare)
-        });
+        let messages = Answers {
+            pipe: BufReader::with_capacity(64 << 10, Deadline::new(stdout)),
+            max: self.box_limits.max_answer_bytes,
+            spare: self.spare.clone(),
+            ended: false,
+        };
         Ok(Worker {
             child,
             stdin,
@@ -474,7 +474,7 @@ impl Sandbox {
             let Some((i, request)) = sent.pop_front() else {
                 break;
             };
-            let Some(w) = worker.take() else {
+            let Some(mut w) = worker.take() else {
                 // Not expected: a request is kept only with its worker.
                 sent.push_front((i, request));
                 self.one_by_one(&mut worker, &mut sent, &mut done);
@@ -613,24 +613,110 @@ enum Attempt {
     NotStarted(String, String),
 }
 
-/// Passes a worker's answers on, one [`Message`] per request, until its
-/// stdout ends or the parent stops listening.
-fn relay(mut r: impl Read, tx: &mpsc::Sender<Message>, max: u32, spare: &Spare) {
-    let mut byte = [0u8; 1];
-    loop {
-        if !(r.read_exact(&mut byte).is_ok() && byte[0] == RECEIVED) {
-            let _ = tx.send(Message::Ended { received: false });
-            return;
+/// A worker's answers, one [`Message`] per request, read from its stdout by
+/// the thread that waits for them.
+///
+/// Read where they are awaited, not by a thread of their own that hands
+/// them on: that thread woke for every answer and woke the waiting one in
+/// turn, a wake-up more per file (about a thousand context switches per
+/// 1,000 returns, each costly in a virtual machine).
+struct Answers {
+    pipe: BufReader<Deadline>,
+    max: u32,
+    spare: Spare,
+    /// The worker's stdout ended or is out of step (after anything but an
+    /// answer): nothing more comes.
+    ended: bool,
+}
+
+impl Answers {
+    /// The next answer, waiting at most `timeout` for it (`Timeout`);
+    /// `Disconnected` once a message other than an answer was given.
+    fn recv_timeout(&mut self, timeout: Duration) -> Result<Message, RecvTimeoutError> {
+        if self.ended {
+            return Err(RecvTimeoutError::Disconnected);
         }
-        let msg = match receive(&mut r, max, spare.take()) {
-            Ok(Ok(body)) => Message::Answer(body),
-            Ok(Err(len)) => Message::TooBig(len),
-            Err(_) => Message::Ended { received: true },
+        self.pipe.get_mut().until = Some(Instant::now() + timeout);
+        let timed_out = |e: &std::io::Error| e.kind() == std::io::ErrorKind::TimedOut;
+        let mut byte = [0u8; 1];
+        let msg = match self.pipe.read_exact(&mut byte) {
+            Err(e) if timed_out(&e) => return Err(RecvTimeoutError::Timeout),
+            Ok(()) if byte[0] == RECEIVED => {
+                match receive(&mut self.pipe, self.max, self.spare.take()) {
+                    Ok(Ok(body)) => Message::Answer(body),
+                    Ok(Err(len)) => Message::TooBig(len),
+                    Err(e) if timed_out(&e) => return Err(RecvTimeoutError::Timeout),
+                    Err(_) => Message::Ended { received: true },
+                }
+            }
+            _ => Message::Ended { received: false },
         };
-        let more = matches!(msg, Message::Answer(_));
-        if tx.send(msg).is_err() || !more {
-            return;
+        self.ended = !matches!(msg, Message::Answer(_));
+        Ok(msg)
+    }
+}
+
+/// A worker's stdout whose reads wait at most until a deadline, then fail
+/// with `TimedOut`.
+struct Deadline {
+    pipe: std::process::ChildStdout,
+    /// When reads stop waiting; None: they wait as long as it takes.
+    until: Option<Instant>,
+}
+
+impl Deadline {
+    fn new(pipe: std::process::ChildStdout) -> Deadline {
+        Deadline { pipe, until: None }
+    }
+
+    /// Waits until the pipe has something to read (or has ended): false
+    /// when the deadline passed first.
+    #[cfg(unix)]
+    fn ready(&self) -> std::io::Result<bool> {
+        use std::os::fd::AsRawFd;
+        loop {
+            let ms = match self.until {
+                None => -1,
+                Some(t) => {
+                    let left = t.saturating_duration_since(Instant::now());
+                    // Rounded up: a wait of 0 ms would spin until the deadline.
+                    i32::try_from(left.as_micros().div_ceil(1000)).unwrap_or(i32::MAX)
+                }
+            };
+            let mut fd = libc::pollfd {
+                fd: self.pipe.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one pollfd, valid for the call; the descriptor is ours.
+            match unsafe { libc::poll(&mut fd, 1, ms) } {
+                1.. => return Ok(true),
+                0 if ms == 0 => return Ok(false),
+                // Woken a little early: wait the rest.
+                0 => continue,
+                _ => {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() != std::io::ErrorKind::Interrupted {
+                        return Err(e);
+                    }
+                }
+            }
         }
+    }
+
+    /// Without poll the deadline is not kept (samla's sandbox needs Unix).
+    #[cfg(not(unix))]
+    fn ready(&self) -> std::io::Result<bool> {
+        Ok(true)
+    }
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.ready()? {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.pipe.read(buf)
     }
 }
 
@@ -784,6 +870,76 @@ fn framed(result: &Result<RawReturn, ReadFailure>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
+
+    /// The answers of a "worker" that is `sh -c script`.
+    fn answers_of(script: &str, max: u32) -> (Child, Answers) {
+        let mut child = Command::new("sh")
+            .args(["-c", script])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        let stdout = child.stdout.take().expect("piped");
+        let answers = Answers {
+            pipe: BufReader::new(Deadline::new(stdout)),
+            max,
+            spare: Spare::default(),
+            ended: false,
+        };
+        (child, answers)
+    }
+
+    #[test]
+    fn answers_are_read_in_turn_and_end_with_the_pipe() {
+        let (mut child, mut a) = answers_of(r"printf 'R\003\000\000\000abcR\000\000\000\000R'", 10);
+        let second = Duration::from_secs(10);
+        assert!(matches!(a.recv_timeout(second), Ok(Message::Answer(b)) if b == b"abc"));
+        assert!(matches!(a.recv_timeout(second), Ok(Message::Answer(b)) if b.is_empty()));
+        // Acknowledged, then the pipe ended.
+        assert!(matches!(
+            a.recv_timeout(second),
+            Ok(Message::Ended { received: true })
+        ));
+        assert!(matches!(
+            a.recv_timeout(second),
+            Err(RecvTimeoutError::Disconnected)
+        ));
+        child.wait().unwrap();
+
+        let (mut child, mut a) = answers_of("exit 0", 10);
+        assert!(matches!(
+            a.recv_timeout(second),
+            Ok(Message::Ended { received: false })
+        ));
+        child.wait().unwrap();
+
+        let (mut child, mut a) = answers_of(r"printf 'R\377\000\000\000'", 10);
+        assert!(matches!(a.recv_timeout(second), Ok(Message::TooBig(255))));
+        assert!(matches!(
+            a.recv_timeout(second),
+            Err(RecvTimeoutError::Disconnected)
+        ));
+        child.wait().unwrap();
+    }
+
+    #[test]
+    fn an_answer_not_given_in_time_times_out() {
+        // Acknowledged, then silent: the wait ends at the deadline.
+        let (mut child, mut a) = answers_of("printf R; exec sleep 5", 10);
+        let started = Instant::now();
+        let got = a.recv_timeout(Duration::from_millis(200));
+        assert!(
+            matches!(got, Err(RecvTimeoutError::Timeout)),
+            "{:?}",
+            got.map(|_| ())
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "waited past the deadline"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 
     #[test]
     fn an_answer_read_into_a_buffer_given_back_is_that_answer_alone() {
