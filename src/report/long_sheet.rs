@@ -159,8 +159,10 @@ impl SharedTable {
     }
 }
 
-/// How much row XML is gathered before it is compressed.
-const CHUNK: usize = 1 << 16;
+/// How much row XML is gathered before it is compressed: each piece is a
+/// hand-over between two threads ([`piped`]), so not many (see the
+/// report's `CHUNK`).
+const CHUNK: usize = 1 << 18;
 
 impl Rows<'_> {
     /// Starts row `row` (0-based) with a height in points.
