@@ -297,7 +297,7 @@ impl<'a> Check<'a> {
         }
         if !c.text.trim().is_empty() {
             ans.comment = Some(c.text.as_str().into());
-            ans.comment_col = Some(c.col);
+            ans.comment_col = super::Col(c.col);
         }
     }
 
