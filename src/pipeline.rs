@@ -347,25 +347,41 @@ pub fn utc_timestamp(t: SystemTime) -> Option<String> {
     ))
 }
 
-/// Gives glibc's allocator one arena per core instead of its default of
-/// eight per core. Each reading thread would otherwise allocate in an arena
-/// of its own, and memory one thread frees (a return's worker message, its
-/// raw cells) is reused only by threads of the same arena, so every extra
-/// arena keeps its own free memory: at 5,000 returns the run's peak was
-/// about 7 MiB (4 %) lower with two arenas on two cores. Call it before
-/// any thread is started; elsewhere than glibc it does nothing.
+/// Sets glibc's allocator up for a merge: one arena per core instead of its
+/// default of eight per core, and free memory at the top of a heap given
+/// back once it passes 128 KB, always. Call it before any thread is
+/// started; elsewhere than glibc it does nothing.
+///
+/// Arenas: each reading thread would otherwise allocate in an arena of its
+/// own, and memory one thread frees (a return's worker message, its raw
+/// cells) is reused only by threads of the same arena, so every extra arena
+/// keeps its own free memory: at 5,000 returns the run's peak was about
+/// 7 MiB (4 %) lower with two arenas on two cores.
+///
+/// Trimming: by default glibc raises that threshold (and the size from
+/// which a block is mapped on its own) each time a large block is freed,
+/// up to 32 MiB, so after the outputs' first large buffers came and went,
+/// their successors stayed in the heaps and were kept when freed. Set, it
+/// stays: at 1,000 returns the tree's peak was 42.7 - 43.7 MiB instead of
+/// 43.4 - 48.2 (six runs each), with the same CPU; at 5,000 167 - 174
+/// instead of 168 - 195 MiB.
 pub fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let arenas = i32::try_from(cores).unwrap_or(i32::MAX);
-        // SAFETY: mallopt only sets an allocator parameter; M_ARENA_MAX
-        // takes any positive count.
+        // SAFETY: mallopt only sets allocator parameters; M_ARENA_MAX takes
+        // any positive count, M_TRIM_THRESHOLD any size.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
         }
     }
 }
+
+/// See [`limit_malloc_arenas`]: glibc's initial threshold, kept.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_THRESHOLD: i32 = 128 << 10;
 
 /// Reads and validates every entry, in parallel; order follows `entries`.
 pub fn read_all(plan: &Plan, entries: &[Entry], opts: &MergeOptions) -> Vec<Received> {
