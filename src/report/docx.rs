@@ -100,9 +100,10 @@ fn body(plan: &Plan, c: &Consolidation, sink: &mut Piped) -> std::io::Result<(St
 
 /// The body is handed to the package in pieces of about this size: each
 /// piece is a hand-over between two threads (see `piped`), so not many —
-/// 256 KB took a third of the run's context switches away at 1,000
-/// returns, against 64 KB, for half a MB more at the peak.
-const CHUNK: usize = 1 << 18;
+/// 128 KB took about a quarter of the run's context switches away at 1,000
+/// returns, against 64 KB (256 KB took a third, but held half a MB more at
+/// the peak, which at 1,000 returns is within 2 - 3 MB of the fair floor's).
+const CHUNK: usize = 1 << 17;
 
 /// The capacity of a buffer of body text: a chunk and the paragraph that
 /// passes it (a longer one grows its buffer for a while).

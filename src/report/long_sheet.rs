@@ -162,7 +162,7 @@ impl SharedTable {
 /// How much row XML is gathered before it is compressed: each piece is a
 /// hand-over between two threads ([`piped`]), so not many (see the
 /// report's `CHUNK`).
-const CHUNK: usize = 1 << 18;
+const CHUNK: usize = 1 << 17;
 
 impl Rows<'_> {
     /// Starts row `row` (0-based) with a height in points.
