@@ -562,6 +562,17 @@ pub(crate) fn assemble<W: Write + Seek + Send>(
 /// The shared-string table's part.
 const SHARED_STRINGS: &str = "xl/sharedStrings.xml";
 
+/// `tag` (a start tag without its `>`) without its attribute `name`.
+fn without_attr(tag: &str, name: &str) -> String {
+    let key = format!(" {name}=\"");
+    let Some(at) = tag.find(&key) else {
+        return tag.to_string();
+    };
+    let value = at + key.len();
+    let end = tag[value..].find('"').map_or(tag.len(), |e| value + e + 1);
+    format!("{}{}", &tag[..at], &tag[end..])
+}
+
 /// The workbook's shared-string table as rust_xlsxwriter wrote it.
 struct SharedStrings {
     /// The part's XML up to the end of the `<sst …>` start tag (without
@@ -605,8 +616,10 @@ impl SharedStrings {
         };
         let (count, unique) = (attr("count")?, attr("uniqueCount")?);
         let unique = u32::try_from(unique).map_err(|_| unexpected("för många texter"))?;
-        // The start tag without its counts: they are written anew.
-        let head = xml[..start].to_string() + &tag[..tag.find(" count=").unwrap_or(tag.len())];
+        // The start tag without its counts, wherever they stand: they are
+        // written anew at its end.
+        let head =
+            xml[..start].to_string() + &without_attr(&without_attr(tag, "count"), "uniqueCount");
         Ok(Some(SharedStrings {
             head,
             items: xml[open_end + 1..close].to_string(),
@@ -823,6 +836,44 @@ mod tests {
         );
         assert_eq!(table.items, "<si><t>område</t></si><si><t>mål</t></si>");
         assert_eq!(table.refs, 3);
+    }
+
+    #[test]
+    fn the_workbooks_table_gets_the_sheets_texts_and_both_counts_once() {
+        // Counts in either order, and after another attribute.
+        let sst = "<?xml version=\"1.0\"?>\n<sst uniqueCount=\"2\" xmlns=\"x\" count=\"3\">\
+                   <si><t>a</t></si><si><t>b</t></si></sst>";
+        let mut saved = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        saved.start_file(SHARED_STRINGS, entry_options()).unwrap();
+        saved.write_all(sst.as_bytes()).unwrap();
+        let mut archive = ZipArchive::new(saved.finish().unwrap()).unwrap();
+        let theirs = SharedStrings::read(&mut archive).unwrap().unwrap();
+        assert_eq!((theirs.count, theirs.unique), (3, 2));
+
+        let frame = Frame {
+            head: String::new(),
+            tail: String::new(),
+        };
+        let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let ours = write_part(&mut zip, "sheet.xml", &frame, theirs.unique, |r| {
+            r.start_plain_row(0);
+            let c = r.share("c");
+            r.shared_cell(0, c, 0);
+            r.shared_cell(1, c, 0);
+            Ok(())
+        })
+        .unwrap();
+        theirs.write_with(&ours, &mut zip).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert_eq!(
+            read_part(bytes.clone(), "sheet.xml").unwrap(),
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>2</v></c><c r=\"B1\" t=\"s\"><v>2</v></c></row>"
+        );
+        assert_eq!(
+            read_part(bytes, SHARED_STRINGS).unwrap(),
+            "<?xml version=\"1.0\"?>\n<sst xmlns=\"x\" count=\"5\" uniqueCount=\"3\">\
+             <si><t>a</t></si><si><t>b</t></si><si><t>c</t></si></sst>"
+        );
     }
 
     #[test]
